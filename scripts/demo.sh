@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Sets everything up, builds drehscheibe and runs `drehscheibe demo` on the
+# embedded defaults (data in ./drehscheibe-data). Extra arguments go to the
+# demo, e.g. `scripts/demo.sh --once`.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+
+bash scripts/setup.sh
+cmake --preset release >/dev/null
+cmake --build --preset release -j "$(nproc)"
+exec "$here/build/release/src/cli/drehscheibe" demo "$@"

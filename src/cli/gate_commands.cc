@@ -1,0 +1,8 @@
+#include "cli/commands.h"
+
+namespace ds::cli {
+
+// Not built yet: this part registers no commands.
+void RegisterGateCommands(CLI::App& /*app*/, Context& /*ctx*/) {}
+
+}  // namespace ds::cli

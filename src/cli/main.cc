@@ -1,0 +1,53 @@
+// drehscheibe: one binary, subcommands per part (see DESIGN in README.md).
+// Exit status: 0 success, 1 a check failed or the input is invalid, 2 usage
+// or environment error.
+#include <csignal>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "core/log.h"
+#include "core/problem.h"
+
+int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);
+
+  CLI::App app{"drehscheibe: intake hub for FIT-Connect submissions"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "drehscheibe 0.1.0");
+
+  ds::cli::Context ctx;
+  app.add_option("--data", ctx.data_flag,
+                 "data directory (default $DREHSCHEIBE_DATA or ./drehscheibe-data)");
+  app.add_option("--specs", ctx.specs_flag,
+                 "specs directory with FIT-Connect schemas and xdomea XSDs "
+                 "(default $DREHSCHEIBE_SPECS or ../shared/specs)");
+  app.add_option("--log-level", ctx.log_level, "debug, info, warn, error, off")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}));
+  app.parse_complete_callback([&] {
+    ds::LogLevel level;
+    if (ds::ParseLogLevel(ctx.log_level, &level)) ds::DefaultLogger().set_level(level);
+  });
+
+  ds::cli::RegisterJoseCommands(app, ctx);
+  ds::cli::RegisterZustelldienstCommands(app, ctx);
+  ds::cli::RegisterIntakeCommands(app, ctx);
+  ds::cli::RegisterDemoCommands(app, ctx);
+  ds::cli::RegisterGateCommands(app, ctx);
+  ds::cli::RegisterRecordsCommands(app, ctx);
+  ds::cli::RegisterXdomeaCommands(app, ctx);
+  ds::cli::RegisterPruefstandCommands(app, ctx);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    // CLI11 returns 0 for --help and --version; every real parse error is a
+    // usage error.
+    return rc == 0 ? 0 : 2;
+  }
+
+  if (!ctx.status.ok()) {
+    std::cerr << "drehscheibe: " << ctx.status.message() << "\n";
+  }
+  return ds::ExitCode(ctx.status);
+}

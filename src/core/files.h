@@ -1,0 +1,29 @@
+// File helpers with the durability the records store relies on.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace ds {
+
+// Reads a whole file; kNotFound if it does not exist, kTooLarge above
+// `max_bytes`.
+Result<std::string> ReadFile(const std::filesystem::path& path,
+                             size_t max_bytes = 64u << 20);
+
+// Writes `bytes` to a temporary file beside `path`, fsyncs it, renames it over
+// `path` and fsyncs the directory: after return, the content survives a crash,
+// and a crash before return leaves the old content (or nothing).
+Status WriteFileAtomic(const std::filesystem::path& path, std::string_view bytes,
+                       int mode = 0600);
+
+// fsync of a directory (after a rename or create inside it).
+Status SyncDir(const std::filesystem::path& dir);
+
+// Creates a directory and its parents (mode 0700 for new ones).
+Status EnsureDir(const std::filesystem::path& dir);
+
+}  // namespace ds
