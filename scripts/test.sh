@@ -27,7 +27,12 @@ cmake --build --preset "$preset" -j "$(nproc)"
 echo "test.sh: ctest" >&2
 ctest --preset "$preset" --timeout 600
 
-if [[ -d web/node_modules && -f web/package.json ]]; then
+# Node tests: cross-implementation checks against npm `jose` and the browser
+# tests of the UI (playwright-core driving Debian's chromium).
+shopt -s nullglob
+node_tests=(web/tests/*.test.mjs)
+if ((${#node_tests[@]})); then
   echo "test.sh: node tests" >&2
-  (cd web && DS_BIN="$here/build/$preset/src/cli/drehscheibe" node --test tests/)
+  (cd web && DS_BIN="$here/build/$preset/src/cli/drehscheibe" \
+     node --test "${node_tests[@]#web/}")
 fi
