@@ -1,0 +1,1 @@
+// CheckPublicKey and SelfSignedCertificate (filled in by the next commit).
