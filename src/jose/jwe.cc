@@ -26,12 +26,20 @@ constexpr std::array<std::string_view, 6> kAllowedHeaderMembers = {
 
 Result<std::string> Decoded(std::string_view b64, std::string_view step,
                             std::string_view what) {
-  auto bytes = Base64UrlDecode(b64);
-  if (!bytes.ok()) {
+  std::string bytes(b64.size() * 3 / 4, '\0');
+  long n = internal::DecodeBase64UrlInto(b64, bytes.data());
+  if (n < 0) {
     return InvalidInput(std::string(step) + ": " + std::string(what) +
                         " is not base64url");
   }
-  return std::move(*bytes);
+  bytes.resize(static_cast<size_t>(n));
+  return bytes;
+}
+
+std::string Encoded(std::string_view bytes) {
+  std::string out((bytes.size() + 2) / 3 * 4, '\0');
+  out.resize(internal::EncodeBase64UrlInto(bytes, out.data()));
+  return out;
 }
 
 Result<std::string> Deflate(std::string_view in) {
@@ -294,7 +302,7 @@ Result<std::string> Encrypt(const Jwk& key, std::string_view plaintext,
   if (!ciphertext.ok()) return ciphertext.status();
 
   return header_b64 + "." + Base64UrlEncode(encrypted_key) + "." +
-         Base64UrlEncode(iv) + "." + Base64UrlEncode(*ciphertext) + "." +
+         Base64UrlEncode(iv) + "." + Encoded(*ciphertext) + "." +
          Base64UrlEncode(tag);
 }
 
