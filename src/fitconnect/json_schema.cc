@@ -1,5 +1,6 @@
 // JsonSchema on valijson (draft-7 mode) behind the keyword gate.
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
@@ -34,12 +35,28 @@ std::string Pointer(const std::vector<std::string>& context) {
   return out;
 }
 
-// valijson's description without anything quoted: a few messages quote an
-// instance property name, and instance content must not reach logs.
+// valijson's description with quoted words dropped unless they are schema
+// keywords: some messages quote an instance property name, and instance
+// content must not reach logs.
 std::string Reason(const std::string& description) {
-  size_t cut = description.find_first_of("'\"");
-  std::string out = description.substr(0, cut);
-  while (!out.empty() && (out.back() == ' ' || out.back() == ':')) out.pop_back();
+  static const std::set<std::string, std::less<>> kKeywords = {
+      "properties", "additionalProperties", "patternProperties", "pattern",
+      "const", "enum", "type", "contains", "not", "items", "dependencies"};
+  std::string out;
+  size_t pos = 0;
+  while (pos < description.size()) {
+    char c = description[pos];
+    size_t end = (c == '\'' || c == '"') ? description.find(c, pos + 1)
+                                         : std::string::npos;
+    if (end == std::string::npos) {
+      out += c;
+      ++pos;
+      continue;
+    }
+    std::string_view word(description.data() + pos + 1, end - pos - 1);
+    out += kKeywords.count(word) ? "'" + std::string(word) + "'" : "(omitted)";
+    pos = end + 1;
+  }
   return out.empty() ? "constraint violated" : out;
 }
 
