@@ -227,7 +227,14 @@ Status Store::IndexVorgang(const std::string& tenant, const std::string& vid) {
                  "WHERE d.vorgang_id = ? AND d.deleted_at IS NULL "
                  "AND f.kind = 'original'",
                  {vid}));
-  for (const Row& n : names) body += n.Text(0) + "\n";
+  // File names also as words ("Mietvertrag-2.pdf" → "Mietvertrag 2 pdf").
+  for (const Row& n : names) {
+    std::string words = n.Text(0);
+    for (char& c : words) {
+      if (c == '-' || c == '_' || c == '.') c = ' ';
+    }
+    body += n.Text(0) + "\n" + words + "\n";
+  }
 
   if (db_->dialect() == Dialect::kPostgres) {
     return db_->Exec(
