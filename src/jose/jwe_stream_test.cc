@@ -1,0 +1,1 @@
+// DecryptStream / EncryptStream (filled in by the next commit).
