@@ -11,7 +11,8 @@ namespace ds::fitconnect::testing {
 
 std::string ReadVector(const std::string& relative);  // under test-vectors/
 
-// Generated once per process.
+// Generated once per build tree (cached as JWK files in the build directory,
+// since ctest starts one process per test).
 const jose::Jwk& DeliveryServiceKey();  // kid "zd-test-1"
 const jose::Jwk& DestinationKey();      // kid "dest-test-1"
 
