@@ -22,6 +22,7 @@
 // that the caller retries instead of rejecting.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -60,6 +61,29 @@ class StaticKeyResolver : public SetKeyResolver {
  private:
   std::map<std::string, jose::Jwks, std::less<>> services_;
   std::map<std::string, jose::Jwks, std::less<>> destinations_;
+};
+
+// A resolver from two functions, e.g. lambdas over the Submission API
+// client: service(issuer, kid) and destination(destination_id, kid).
+class FunctionKeyResolver : public SetKeyResolver {
+ public:
+  using Lookup =
+      std::function<Result<jose::Jwk>(std::string_view, std::string_view)>;
+  FunctionKeyResolver(Lookup service, Lookup destination)
+      : service_(std::move(service)), destination_(std::move(destination)) {}
+
+  Result<jose::Jwk> DeliveryServiceKey(std::string_view issuer,
+                                       std::string_view kid) const override {
+    return service_(issuer, kid);
+  }
+  Result<jose::Jwk> DestinationKey(std::string_view destination_id,
+                                   std::string_view kid) const override {
+    return destination_(destination_id, kid);
+  }
+
+ private:
+  Lookup service_;
+  Lookup destination_;
 };
 
 enum class SubmissionState {

@@ -155,19 +155,15 @@ TEST(EventLog, RejectsEventOfAnotherCase) {
 }
 
 TEST(EventLog, ResolverOutageIsNotARejection) {
-  class Down : public SetKeyResolver {
-   public:
-    Result<jose::Jwk> DeliveryServiceKey(std::string_view,
-                                         std::string_view) const override {
-      return Unavailable("jwks fetch timed out");
-    }
-    Result<jose::Jwk> DestinationKey(std::string_view,
-                                     std::string_view) const override {
-      return Unavailable("destination key fetch timed out");
-    }
-  };
+  FunctionKeyResolver down(
+      [](std::string_view, std::string_view) -> Result<jose::Jwk> {
+        return Unavailable("jwks fetch timed out");
+      },
+      [](std::string_view, std::string_view) -> Result<jose::Jwk> {
+        return Unavailable("destination key fetch timed out");
+      });
 
-  Status s = VerifyCaseEvents({Create()}, kCaseId, Down()).status();
+  Status s = VerifyCaseEvents({Create()}, kCaseId, down).status();
 
   EXPECT_THAT(s, StatusIs(Code::kUnavailable, "timed out"));
   EXPECT_FALSE(s.problem().has_value());
