@@ -27,6 +27,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json_fwd.hpp>
@@ -237,6 +238,13 @@ class Store {
   Result<std::string> ReadContent(const std::string& tenant,
                                   const std::string& format_id,
                                   const std::string& actor);
+  // Streams a format's content to `sink` in chunks (large attachments). The
+  // read is audited before the first chunk. The hash is checked at the end:
+  // on kCheckFailed the caller must discard what the sink received (e.g.
+  // abort the HTTP response). The store is not locked while streaming.
+  Status StreamContent(const std::string& tenant, const std::string& format_id,
+                       const std::string& actor,
+                       const std::function<Status(std::string_view)>& sink);
 
   Result<std::string> CreateAkte(const std::string& tenant,
                                  const AkteInput& in,
@@ -272,8 +280,13 @@ class Store {
   // another Dokument stay.
   Result<RetentionReport> RunRetention(int64_t now, const std::string& actor);
 
-  // Full-text search over subject, service, filenames and form data.
-  // Terms are matched as words (no query syntax is exposed).
+  // Full-text search over subject, service, filenames and form data, in one
+  // tenant, best matches first. Every word must match; no query syntax is
+  // exposed. SQLite (FTS5, unicode61, diacritics folded) matches whole
+  // words; PostgreSQL uses the German configuration (stemming, stop words).
+  // Not yet: text inside PDF and Office attachments is not indexed (needs
+  // extraction in the gate's sandboxed worker), nor XML form data unless the
+  // intake passes form_search_text.
   Result<std::vector<SearchHit>> Search(const std::string& tenant,
                                         const std::string& query,
                                         int limit = 50);
@@ -300,6 +313,13 @@ class Store {
   Status IndexVorgang(const std::string& tenant, const std::string& vid);
   Result<std::vector<Dokument>> LoadDokumente(const std::string& vid);
   Status CheckBlobReferences(AuditReport* report);
+  struct ContentRef {
+    std::string address, dokument_id, vorgang_id;
+  };
+  Result<ContentRef> FindContent(const std::string& tenant,
+                                 const std::string& format_id);
+  Status AuditRead(const std::string& tenant, const ContentRef& ref,
+                   const std::string& format_id, const std::string& actor);
 
   std::mutex mu_;  // serialises use of db_
   std::unique_ptr<internal::Db> db_;

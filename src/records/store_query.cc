@@ -183,9 +183,9 @@ Result<InboxPage> Store::ListInbox(const InboxFilter& f) {
   return page;
 }
 
-Result<std::string> Store::ReadContent(const std::string& tenant,
-                                       const std::string& format_id,
-                                       const std::string& actor) {
+// Finds the blob of a format in a tenant. kNotFound if absent or deleted.
+Result<Store::ContentRef> Store::FindContent(const std::string& tenant,
+                                             const std::string& format_id) {
   std::lock_guard<std::mutex> lock(mu_);
   DS_ASSIGN_OR_RETURN(
       auto rows,
@@ -198,15 +198,39 @@ Result<std::string> Store::ReadContent(const std::string& tenant,
   if (rows[0].IsNull(0)) {
     return NotFound("format " + format_id + ": content deleted (retention)");
   }
+  return ContentRef{rows[0].Text(0), rows[0].Text(1), rows[0].Text(2)};
+}
 
-  // Verify before handing anything out, then record the read.
-  DS_ASSIGN_OR_RETURN(std::string bytes, files_.Read(rows[0].Text(0)));
+Status Store::AuditRead(const std::string& tenant, const ContentRef& ref,
+                        const std::string& format_id,
+                        const std::string& actor) {
+  std::lock_guard<std::mutex> lock(mu_);
   Status st = internal::InTransaction(*db_, [&]() -> Status {
     return Audit(tenant, actor, kActionReadContent,
-                 {rows[0].Text(2), rows[0].Text(1), format_id}, nullptr);
+                 {ref.vorgang_id, ref.dokument_id, format_id}, nullptr);
   });
   if (!st.ok()) return st.Prepend("read content");
+  return st;
+}
+
+Result<std::string> Store::ReadContent(const std::string& tenant,
+                                       const std::string& format_id,
+                                       const std::string& actor) {
+  DS_ASSIGN_OR_RETURN(ContentRef ref, FindContent(tenant, format_id));
+  // Verify before handing anything out, then record the read.
+  DS_ASSIGN_OR_RETURN(std::string bytes, files_.Read(ref.address));
+  DS_RETURN_IF_ERROR(AuditRead(tenant, ref, format_id, actor));
   return bytes;
+}
+
+Status Store::StreamContent(
+    const std::string& tenant, const std::string& format_id,
+    const std::string& actor,
+    const std::function<Status(std::string_view)>& sink) {
+  DS_ASSIGN_OR_RETURN(ContentRef ref, FindContent(tenant, format_id));
+  // The read is recorded before the first byte leaves.
+  DS_RETURN_IF_ERROR(AuditRead(tenant, ref, format_id, actor));
+  return files_.Stream(ref.address, sink);
 }
 
 // Rebuilds the search document of a Vorgang. Runs inside a transaction.

@@ -345,6 +345,25 @@ TEST_P(StoreTest, ReadContentVerifiesAndIsAudited) {
               StatusIs(Code::kNotFound));
 }
 
+TEST_P(StoreTest, StreamContentDeliversVerifiedChunks) {
+  IncomingSubmission in = MakeSubmission("kreis-a", NewUuid());
+  auto r = store_->FileSubmission(in);
+  ASSERT_OK(r);
+  auto v = store_->GetVorgang("kreis-a", r->vorgang_id);
+  ASSERT_OK(v);
+  std::string got;
+
+  ASSERT_OK(store_->StreamContent(
+      "kreis-a", v->dokumente[0].formats[0].id, "clerk",
+      [&](std::string_view chunk) {
+        got.append(chunk);
+        return Status::Ok();
+      }));
+
+  EXPECT_EQ(HexEncode(Sha256(got)), in.form_data.content_address);
+  EXPECT_EQ(store_->ReadAudit("kreis-a")->back().action, "read-content");
+}
+
 TEST_P(StoreTest, ReadContentRefusesCorruptedBlob) {
   IncomingSubmission in = MakeSubmission("kreis-a", NewUuid());
   auto r = store_->FileSubmission(in);
