@@ -89,33 +89,38 @@ Result<std::string> Inflate(std::string_view in, size_t cap) {
   return out;
 }
 
-Result<std::string> AesGcmDecrypt(std::string_view cek, std::string_view iv,
-                                  std::string_view aad, std::string_view ct,
-                                  std::string_view tag) {
+// Decrypts `data` in place (GCM allows it) and checks the tag; on a
+// mismatch `data` is wiped.
+Status AesGcmDecryptInPlace(std::string_view cek, std::string_view iv,
+                            std::string_view aad, std::string* data,
+                            std::string_view tag) {
   internal::CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
   auto u = [](std::string_view s) {
     return reinterpret_cast<const unsigned char*>(s.data());
   };
-  std::string out(ct.size(), '\0');
   int len = 0;
   bool ok =
       ctx && EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kIvBytes, nullptr) == 1 &&
       EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, u(cek), u(iv)) == 1 &&
-      EVP_DecryptUpdate(ctx.get(), nullptr, &len, u(aad), static_cast<int>(aad.size())) == 1 &&
-      EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len,
-                        u(ct), static_cast<int>(ct.size())) == 1 &&
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes,
-                          const_cast<char*>(tag.data())) == 1;
+      EVP_DecryptUpdate(ctx.get(), nullptr, &len, u(aad), static_cast<int>(aad.size())) == 1;
+  auto* bytes = reinterpret_cast<unsigned char*>(data->data());
+  for (size_t done = 0; ok && done < data->size();) {
+    size_t piece = std::min<size_t>(data->size() - done, 1u << 30);
+    ok = EVP_DecryptUpdate(ctx.get(), bytes + done, &len, bytes + done,
+                           static_cast<int>(piece)) == 1;
+    done += piece;
+  }
+  ok = ok && EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes,
+                                 const_cast<char*>(tag.data())) == 1;
   if (!ok) return internal::SslFailure(Code::kInternal, "decrypt", "AES-GCM setup");
-  int final_len = 0;
-  if (EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + len,
-                          &final_len) != 1) {
-    OPENSSL_cleanse(out.data(), out.size());
+  unsigned char final_block[16];
+  if (EVP_DecryptFinal_ex(ctx.get(), final_block, &len) != 1) {
+    OPENSSL_cleanse(data->data(), data->size());
     internal::OpenSslError();
     return CheckFailed("decrypt: authentication tag mismatch");
   }
-  return out;
+  return Status::Ok();
 }
 
 Result<std::string> AesGcmEncrypt(std::string_view cek, std::string_view iv,
@@ -332,9 +337,10 @@ Result<Decrypted> DecryptWith(const Jwk* key, const KeyRing* ring,
   }
   DS_ASSIGN_OR_RETURN(std::string cek,
                       internal::UnwrapKey(*key, encrypted_key, options.min_rsa_bits));
-  auto plaintext = AesGcmDecrypt(cek, iv, jwe.header, ciphertext, tag);
+  Status decrypted = AesGcmDecryptInPlace(cek, iv, jwe.header, &ciphertext, tag);
   OPENSSL_cleanse(cek.data(), cek.size());
-  if (!plaintext.ok()) return plaintext.status();
+  DS_RETURN_IF_ERROR(decrypted);
+  std::string* plaintext = &ciphertext;
 
   Decrypted out;
   if (header.zip == "DEF") {
