@@ -89,11 +89,13 @@ Result<std::string> Inflate(std::string_view in, size_t cap) {
   return out;
 }
 
-// Decrypts `data` in place (GCM allows it) and checks the tag; on a
-// mismatch `data` is wiped.
-Status AesGcmDecryptInPlace(std::string_view cek, std::string_view iv,
-                            std::string_view aad, std::string* data,
-                            std::string_view tag) {
+// Decodes the base64url ciphertext and decrypts it in cache-sized pieces
+// (decode, then AES-GCM in place while the piece is still in cache), then
+// checks the tag. On any failure the partial plaintext is wiped.
+Result<std::string> DecodeAndDecrypt(std::string_view cek, std::string_view iv,
+                                     std::string_view aad,
+                                     std::string_view ciphertext_b64,
+                                     std::string_view tag) {
   internal::CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
   auto u = [](std::string_view s) {
     return reinterpret_cast<const unsigned char*>(s.data());
@@ -104,23 +106,34 @@ Status AesGcmDecryptInPlace(std::string_view cek, std::string_view iv,
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kIvBytes, nullptr) == 1 &&
       EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, u(cek), u(iv)) == 1 &&
       EVP_DecryptUpdate(ctx.get(), nullptr, &len, u(aad), static_cast<int>(aad.size())) == 1;
-  auto* bytes = reinterpret_cast<unsigned char*>(data->data());
-  for (size_t done = 0; ok && done < data->size();) {
-    size_t piece = std::min<size_t>(data->size() - done, 1u << 30);
-    ok = EVP_DecryptUpdate(ctx.get(), bytes + done, &len, bytes + done,
-                           static_cast<int>(piece)) == 1;
-    done += piece;
-  }
-  ok = ok && EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes,
-                                 const_cast<char*>(tag.data())) == 1;
   if (!ok) return internal::SslFailure(Code::kInternal, "decrypt", "AES-GCM setup");
+
+  constexpr size_t kPieceChars = 64 * 1024;  // a multiple of 4
+  std::string out(ciphertext_b64.size() * 3 / 4, '\0');
+  size_t written = 0;
+  while (!ciphertext_b64.empty()) {
+    std::string_view piece = ciphertext_b64.substr(0, kPieceChars);
+    ciphertext_b64.remove_prefix(piece.size());
+    long n = internal::DecodeBase64UrlInto(piece, out.data() + written);
+    auto* bytes = reinterpret_cast<unsigned char*>(out.data()) + written;
+    if (n < 0 || EVP_DecryptUpdate(ctx.get(), bytes, &len, bytes,
+                                   static_cast<int>(n)) != 1) {
+      OPENSSL_cleanse(out.data(), out.size());
+      return InvalidInput("parse: ciphertext is not base64url");
+    }
+    written += static_cast<size_t>(n);
+  }
+  out.resize(written);
+
   unsigned char final_block[16];
-  if (EVP_DecryptFinal_ex(ctx.get(), final_block, &len) != 1) {
-    OPENSSL_cleanse(data->data(), data->size());
+  if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes,
+                          const_cast<char*>(tag.data())) != 1 ||
+      EVP_DecryptFinal_ex(ctx.get(), final_block, &len) != 1) {
+    OPENSSL_cleanse(out.data(), out.size());
     internal::OpenSslError();
     return CheckFailed("decrypt: authentication tag mismatch");
   }
-  return Status::Ok();
+  return out;
 }
 
 Result<std::string> AesGcmEncrypt(std::string_view cek, std::string_view iv,
@@ -322,12 +335,13 @@ Result<Decrypted> DecryptWith(const Jwk* key, const KeyRing* ring,
   DS_ASSIGN_OR_RETURN(std::string encrypted_key,
                       Decoded(jwe.encrypted_key, "parse", "encrypted key"));
   DS_ASSIGN_OR_RETURN(std::string iv, Decoded(jwe.iv, "parse", "iv"));
-  DS_ASSIGN_OR_RETURN(std::string ciphertext,
-                      Decoded(jwe.ciphertext, "parse", "ciphertext"));
   DS_ASSIGN_OR_RETURN(std::string tag, Decoded(jwe.tag, "parse", "tag"));
   if (iv.size() != kIvBytes) return InvalidInput("parse: iv is not 12 bytes");
   if (tag.size() != kTagBytes) return InvalidInput("parse: tag is not 16 bytes");
-  if (header.zip.empty() && ciphertext.size() > options.max_plaintext) {
+  if (jwe.ciphertext.size() % 4 == 1) {
+    return InvalidInput("parse: ciphertext is not base64url");
+  }
+  if (header.zip.empty() && jwe.ciphertext.size() / 4 * 3 > options.max_plaintext) {
     return InvalidInput("decrypt: plaintext exceeds the cap");
   }
 
@@ -337,10 +351,9 @@ Result<Decrypted> DecryptWith(const Jwk* key, const KeyRing* ring,
   }
   DS_ASSIGN_OR_RETURN(std::string cek,
                       internal::UnwrapKey(*key, encrypted_key, options.min_rsa_bits));
-  Status decrypted = AesGcmDecryptInPlace(cek, iv, jwe.header, &ciphertext, tag);
+  auto plaintext = DecodeAndDecrypt(cek, iv, jwe.header, jwe.ciphertext, tag);
   OPENSSL_cleanse(cek.data(), cek.size());
-  DS_RETURN_IF_ERROR(decrypted);
-  std::string* plaintext = &ciphertext;
+  if (!plaintext.ok()) return plaintext.status();
 
   Decrypted out;
   if (header.zip == "DEF") {
