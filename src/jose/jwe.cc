@@ -21,6 +21,10 @@ namespace {
 
 // Header members we understand. Anything else (jku, jwk, x5u, epk, p2s, ...)
 // is refused, so that no sender can make us act on a member we ignore.
+// `typ` is tolerated (some JOSE libraries add it). `zip: DEF` occurs in real
+// FIT-Connect traffic (GovOS/ThAVEL), so receivers inflate it; whether FITKO
+// allows senders to use it is [unverified] (notes/fit-connect.md §5), hence
+// Encrypt uses it only on request.
 constexpr std::array<std::string_view, 6> kAllowedHeaderMembers = {
     "alg", "enc", "kid", "cty", "zip", "typ"};
 
@@ -194,6 +198,9 @@ Result<std::string> WrapKey(const Jwk& key, std::string_view cek) {
   return out;
 }
 
+// The unwrap failure is reported as such (the contract names the failing
+// step). OpenSSL's OAEP decoding is constant-time; callers that echo error
+// texts to untrusted senders should not distinguish "unwrap" from "tag".
 Result<std::string> UnwrapKey(const Jwk& key, std::string_view encrypted_key,
                               int min_rsa_bits) {
   if (!key.is_private()) return CheckFailed("key: not a private key");
