@@ -14,10 +14,11 @@ specs="${DREHSCHEIBE_SPECS:-$(cd "$here/.." && pwd)/shared/specs}"
 vectors="$specs/fit-connect/test-vectors"
 
 cmake --preset fuzz >/dev/null
-cmake --build build/fuzz -j2 --target fuzz_jwe fuzz_jws fuzz_jwk
+cmake --build build/fuzz -j2 --target fuzz_jwe fuzz_jws fuzz_jwk fuzz_fitconnect
+export DREHSCHEIBE_SPECS="$specs"  # fuzz_fitconnect loads the metadata schemas
 
 work="build/fuzz/corpus"
-mkdir -p "$work"/{jwe,jws,jwk} build/fuzz/artifacts
+mkdir -p "$work"/{jwe,jws,jwk,fitconnect} build/fuzz/artifacts
 seed() {  # seed DIR FILE...: copies readable vectors into a corpus directory
   local dir=$1; shift
   for f in "$@"; do [[ -r $f ]] && cp "$f" "$work/$dir/" || true; done
@@ -26,8 +27,9 @@ seed jwe "$vectors/jose-utils/encodedString.txt"
 seed jws "$vectors/derived/"*.jwt "$vectors/derived/"*.jws
 seed jwk "$vectors/jose-utils/privateKey.txt" "$vectors/jose-utils/jwks.json" \
   "$vectors/jose-utils/jwks2.json"
+seed fitconnect "$vectors/derived/"*.json "$vectors/derived/"*.jwt
 
-for target in jwe jws jwk; do
+for target in jwe jws jwk fitconnect; do
   echo "fuzz.sh: fuzz_$target for ${seconds}s" >&2
   "build/fuzz/fuzz/fuzz_$target" "$work/$target" -dict=fuzz/jose.dict \
     -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 \

@@ -1,4 +1,5 @@
 // JsonSchema on valijson (draft-7 mode) behind the keyword gate.
+#include <cmath>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -10,12 +11,14 @@
 #include <valijson/validator.hpp>
 
 #include "fitconnect/schema.h"
+#include "fitconnect/schema_internal.h"
 
 namespace ds::fitconnect {
 
 struct JsonSchema::Rep {
   valijson::Schema schema;
   std::string id;
+  std::vector<MultipleOfRule> multiple_of;  // evaluated here, not by valijson
 };
 
 namespace {
@@ -60,15 +63,70 @@ std::string Reason(const std::string& description) {
   return out.empty() ? "constraint violated" : out;
 }
 
+std::string Escape(std::string_view token) {
+  std::string out;
+  for (char c : token) {
+    if (c == '~') out += "~0";
+    else if (c == '/') out += "~1";
+    else out += c;
+  }
+  return out;
+}
+
+// Mathematically, is `value` an integer multiple of `divisor`? Integers are
+// compared exactly; otherwise the quotient may be off an integer by a
+// relative 1e-9 (binary doubles cannot hold 0.01 exactly).
+bool IsMultiple(const nlohmann::json& value, const nlohmann::json& divisor) {
+  if (value.is_number_integer() && divisor.is_number_integer() &&
+      !value.is_number_unsigned() && !divisor.is_number_unsigned()) {
+    return value.get<int64_t>() % divisor.get<int64_t>() == 0;
+  }
+  double q = value.get<double>() / divisor.get<double>();
+  if (!std::isfinite(q)) return false;
+  return std::fabs(q - std::round(q)) <= 1e-9 * std::max(1.0, std::fabs(q));
+}
+
+void CheckMultipleOf(const nlohmann::json& node, const MultipleOfRule& rule,
+                     size_t step, const std::string& pointer,
+                     std::vector<SchemaError>* errors) {
+  if (step == rule.instance_path.size()) {
+    if (node.is_number() && !IsMultiple(node, rule.divisor)) {
+      errors->push_back({pointer, "Value should be a multiple of " +
+                                      rule.divisor.dump()});
+    }
+    return;
+  }
+  const std::string& name = rule.instance_path[step];
+  if (node.is_object()) {
+    auto it = node.find(name);
+    if (it != node.end()) {
+      CheckMultipleOf(*it, rule, step + 1, pointer + "/" + Escape(name), errors);
+    }
+  } else if (node.is_array() && name == "*") {
+    for (size_t i = 0; i < node.size(); ++i) {
+      CheckMultipleOf(node[i], rule, step + 1,
+                      pointer + "/" + std::to_string(i), errors);
+    }
+  }
+}
+
 }  // namespace
 
 Result<JsonSchema> JsonSchema::FromJson(const nlohmann::json& schema) {
-  DS_RETURN_IF_ERROR(CheckSchemaCompat(schema));
-
   auto rep = std::make_shared<Rep>();
+  DS_RETURN_IF_ERROR(internal::CheckSchemaCompat(schema, &rep->multiple_of));
+
+  // valijson never sees multipleOf (see schema_compat.cc).
+  nlohmann::json compiled = schema;
+  for (const MultipleOfRule& rule : rep->multiple_of) {
+    std::string parent = rule.schema_pointer.substr(
+        0, rule.schema_pointer.size() - std::string_view("/multipleOf").size());
+    compiled.at(nlohmann::json::json_pointer(parent)).erase("multipleOf");
+  }
+
   try {
     valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
-    valijson::adapters::NlohmannJsonAdapter adapter(schema);
+    valijson::adapters::NlohmannJsonAdapter adapter(compiled);
     parser.populateSchema(adapter, rep->schema);
   } catch (const std::exception& e) {
     return InvalidInput(std::string("compile schema: ") + e.what());
@@ -103,13 +161,16 @@ std::vector<SchemaError> JsonSchema::Errors(const nlohmann::json& instance) cons
   valijson::ValidationResults results;
   valijson::adapters::NlohmannJsonAdapter target(instance);
   std::vector<SchemaError> errors;
-  if (validator.validate(rep_->schema, target, &results)) return errors;
-
-  valijson::ValidationResults::Error error;
-  while (results.popError(error)) {
-    errors.push_back({Pointer(error.context), Reason(error.description)});
+  if (!validator.validate(rep_->schema, target, &results)) {
+    valijson::ValidationResults::Error error;
+    while (results.popError(error)) {
+      errors.push_back({Pointer(error.context), Reason(error.description)});
+    }
+    if (errors.empty()) errors.push_back({"", "constraint violated"});
   }
-  if (errors.empty()) errors.push_back({"", "constraint violated"});
+  for (const MultipleOfRule& rule : rep_->multiple_of) {
+    CheckMultipleOf(instance, rule, 0, "", &errors);
+  }
   return errors;
 }
 

@@ -162,6 +162,26 @@ TEST(Metadata, BuildsValid100WithPublicService) {
             "urn:de:fim:leika:leistung:99134005017000");
 }
 
+TEST(Metadata, PaymentAmountInCentsValidatesInBothVersions) {
+  nlohmann::json payment = {{"transactionReference", "K-1"},
+                            {"transactionId", "abc-1"},
+                            {"paymentMethod", "PAYPAL"},
+                            {"status", "BOOKED"},
+                            {"grossAmount", 19.99}};
+  json v1 = json::parse(Thavel());
+  v1["paymentInformation"] = payment;
+  EXPECT_OK(ParseMetadata(v1.dump(), Schemas()));
+
+  Result<json> v2 = BuildMetadata(SenderDraft("2.1.0"), &Schemas());
+  ASSERT_OK(v2);
+  (*v2)["paymentInformation"] = payment;
+  EXPECT_OK(ParseMetadata(v2->dump(), Schemas()));
+
+  (*v2)["paymentInformation"]["grossAmount"] = 19.999;
+  EXPECT_THAT(ParseMetadata(v2->dump(), Schemas()),
+              StatusIs(Code::kCheckFailed, "/paymentInformation/grossAmount"));
+}
+
 TEST(Metadata, BuildRefusesWhatTheVersionCannotExpress) {
   MetadataDraft no_data = SenderDraft("2.1.0");
   no_data.data.reset();

@@ -33,6 +33,10 @@ namespace ds::fitconnect {
 // description, $comment, examples, default, format, deprecated, readOnly,
 // writeOnly, contentMediaType, contentEncoding, contentSchema). `$ref` must
 // be local ("#...") and have no sibling assertions; `$id` only at the root.
+// valijson computes `multipleOf` wrongly (12.5 is not a multiple of 0.01 to
+// it, and 12.5 is a multiple of 2), so JsonSchema evaluates multipleOf
+// itself; the gate therefore allows it only where the instance location is
+// fixed: reached through `properties` and single-schema `items` alone.
 // kInvalidInput "schema uses 'prefixItems' at /properties/a, which this
 // validator would ignore" otherwise. Values of enum/const/examples/default
 // are data and are not walked.

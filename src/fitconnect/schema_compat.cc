@@ -3,6 +3,7 @@
 #include <string>
 
 #include "fitconnect/schema.h"
+#include "fitconnect/schema_internal.h"
 
 namespace ds::fitconnect {
 namespace {
@@ -21,7 +22,7 @@ const std::set<std::string, std::less<>> kSchemaArrays = {"allOf", "anyOf",
                                                           "oneOf"};
 // Draft-7 assertions without subschemas.
 const std::set<std::string, std::less<>> kAssertions = {
-    "type",          "enum",      "const",     "multipleOf", "maximum",
+    "type",          "enum",      "const",     "maximum",
     "minimum",       "maxLength", "minLength", "pattern",    "maxItems",
     "minItems",      "uniqueItems", "maxProperties", "minProperties",
     "required",      "exclusiveMaximum", "exclusiveMinimum"};
@@ -58,18 +59,27 @@ Status Refuse(std::string_view what, const std::string& pointer,
                       std::string(why));
 }
 
+// The instance path a subschema applies to, when it is reached from the
+// root through `properties` and single-schema `items` only; nullopt when a
+// combinator, $ref target or pattern decides where it applies.
+using PlainPath = std::optional<std::vector<std::string>>;
+
 class Gate {
  public:
-  explicit Gate(bool items_array_allowed)
-      : items_array_allowed_(items_array_allowed) {}
+  Gate(bool items_array_allowed, std::vector<MultipleOfRule>* rules)
+      : items_array_allowed_(items_array_allowed), rules_(rules) {}
 
-  Status Walk(const json& node, const std::string& at, bool root) {
+  Status Walk(const json& node, const std::string& at, bool root,
+              const PlainPath& plain = std::nullopt) {
     if (node.is_boolean()) return Status::Ok();
     if (!node.is_object()) return Refuse("a non-schema value", at,
                                          "where a schema is required");
     DS_RETURN_IF_ERROR(CheckRef(node, at));
+    plain_ = &plain;
     for (const auto& [key, value] : node.items()) {
+      const PlainPath* saved = plain_;
       DS_RETURN_IF_ERROR(Keyword(key, value, at + "/" + Escape(key), root, node));
+      plain_ = saved;
     }
     return Status::Ok();
   }
@@ -77,9 +87,11 @@ class Gate {
  private:
   Status Keyword(const std::string& key, const json& value,
                  const std::string& at, bool root, const json& parent) {
+    if (key == "properties") return WalkProperties(value, at);
     if (kSchemaMaps.count(key)) return WalkMap(key, value, at);
     if (kSchemaValued.count(key)) return Walk(value, at, false);
     if (kSchemaArrays.count(key)) return WalkArray(key, value, at);
+    if (key == "multipleOf") return MultipleOf(value, at);
     if (kAnnotations.count(key)) return Status::Ok();
     if (key == "exclusiveMaximum" || key == "exclusiveMinimum") {
       if (!value.is_number()) {
@@ -111,6 +123,37 @@ class Gate {
     return Status::Ok();
   }
 
+  Status WalkProperties(const json& value, const std::string& at) {
+    if (!value.is_object()) return Refuse("'properties' that is not an object",
+                                          at, "which is malformed");
+    const PlainPath parent = *plain_;
+    for (const auto& [name, sub] : value.items()) {
+      PlainPath child;
+      if (parent) {
+        child = *parent;
+        child->push_back(name);
+      }
+      DS_RETURN_IF_ERROR(Walk(sub, at + "/" + Escape(name), false, child));
+    }
+    return Status::Ok();
+  }
+
+  // valijson gets multipleOf wrong both ways (decimal divisors reject
+  // 12.5 % 0.01; integer divisors truncate 12.5 to 12), so JsonSchema checks
+  // it itself, which needs to know where it applies.
+  Status MultipleOf(const json& value, const std::string& at) {
+    if (!value.is_number() || value.get<double>() <= 0) {
+      return Refuse("'multipleOf' that is not a positive number", at,
+                    "which is malformed");
+    }
+    if (!*plain_) {
+      return Refuse("'multipleOf' below a combinator or reference", at,
+                    "where this validator cannot evaluate it");
+    }
+    if (rules_ != nullptr) rules_->push_back({at, **plain_, value});
+    return Status::Ok();
+  }
+
   Status WalkArray(const std::string& key, const json& value,
                    const std::string& at) {
     if (!value.is_array()) return Refuse("'" + key + "' that is not an array", at,
@@ -122,7 +165,11 @@ class Gate {
   }
 
   Status Items(const json& value, const std::string& at) {
-    if (!value.is_array()) return Walk(value, at, false);
+    if (!value.is_array()) {
+      PlainPath child = *plain_;
+      if (child) child->push_back("*");
+      return Walk(value, at, false, child);
+    }
     if (!items_array_allowed_) {
       return Refuse("'items' as an array", at,
                     "which 2019-09/2020-12 replaced by prefixItems");
@@ -179,19 +226,26 @@ class Gate {
   }
 
   bool items_array_allowed_;
+  std::vector<MultipleOfRule>* rules_;
+  const PlainPath* plain_ = nullptr;
 };
 
 }  // namespace
 
 Status CheckSchemaCompat(const json& schema) {
+  return internal::CheckSchemaCompat(schema, nullptr);
+}
+
+Status internal::CheckSchemaCompat(const json& schema,
+                                   std::vector<MultipleOfRule>* rules) {
   bool new_draft = false;
   if (schema.is_object() && schema.contains("$schema") &&
       schema["$schema"].is_string()) {
     const std::string& draft = schema["$schema"].get_ref<const std::string&>();
     new_draft = draft.find("/draft/20") != std::string::npos;
   }
-  Gate gate(/*items_array_allowed=*/!new_draft);
-  return gate.Walk(schema, "", /*root=*/true);
+  Gate gate(/*items_array_allowed=*/!new_draft, rules);
+  return gate.Walk(schema, "", /*root=*/true, std::vector<std::string>{});
 }
 
 }  // namespace ds::fitconnect

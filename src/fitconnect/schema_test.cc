@@ -98,6 +98,47 @@ TEST(JsonSchema, ErrorsNamePointerButNeverTheValue) {
   EXPECT_THAT(s.message(), Not(HasSubstr("Geheimnis")));
 }
 
+// Found by differential testing against Ajv2020: valijson rejected 12.5 as
+// a multiple of 0.01 (so every metadata with a grossAmount in cents) and
+// accepted 12.5 as a multiple of 2.
+TEST(JsonSchema, MultipleOfDecimalAcceptsCents) {
+  auto schema = JsonSchema::Parse(
+      R"({"properties":{"pay":{"properties":{"amount":{"multipleOf":0.01}}}}})");
+  ASSERT_OK(schema);
+
+  for (double ok : {12.5, 19.99, 0.07, 1234567.89, 3.0}) {
+    EXPECT_OK(schema->Validate(json{{"pay", {{"amount", ok}}}})) << ok;
+  }
+  EXPECT_THAT(schema->Validate(json{{"pay", {{"amount", 12.345}}}}),
+              StatusIs(Code::kCheckFailed, "at /pay/amount: Value should be a "
+                                           "multiple of 0.01"));
+}
+
+TEST(JsonSchema, MultipleOfIntegerRejectsFractionsAlsoInItems) {
+  auto schema = JsonSchema::Parse(
+      R"({"properties":{"n":{"multipleOf":2},
+                        "list":{"items":{"multipleOf":5}}}})");
+  ASSERT_OK(schema);
+
+  EXPECT_OK(schema->Validate(json{{"n", 12}, {"list", {5, 10, 0}}}));
+  EXPECT_THAT(schema->Validate(json{{"n", 12.5}}),
+              StatusIs(Code::kCheckFailed, "at /n"));
+  EXPECT_THAT(schema->Validate(json{{"list", {5, 10, 11}}}),
+              StatusIs(Code::kCheckFailed, "at /list/2"));
+  EXPECT_OK(schema->Validate(json{{"n", "not a number"}}));
+}
+
+TEST(SchemaCompat, RefusesMultipleOfWhereItsLocationIsNotFixed) {
+  EXPECT_THAT(CheckSchemaCompat(json::parse(
+                  R"({"anyOf":[{"multipleOf":2},{"type":"string"}]})")),
+              StatusIs(Code::kInvalidInput, "'multipleOf' below a combinator"));
+  EXPECT_THAT(CheckSchemaCompat(json::parse(
+                  R"({"$defs":{"a":{"multipleOf":2}}})")),
+              StatusIs(Code::kInvalidInput, "at /$defs/a/multipleOf"));
+  EXPECT_THAT(CheckSchemaCompat(json::parse(R"({"multipleOf":0})")),
+              StatusIs(Code::kInvalidInput, "positive number"));
+}
+
 TEST(JsonSchema, MissingRequiredMemberIsReported) {
   auto schema = JsonSchema::Load(MetadataSchemaFile("1.0.0"));
   ASSERT_OK(schema);
