@@ -10,6 +10,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
+# ccache keys on relative paths, so a fresh clone reuses earlier builds.
+export CCACHE_BASEDIR="$here"
 
 bash scripts/setup.sh
 
