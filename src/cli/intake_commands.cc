@@ -49,9 +49,7 @@ Status Serve(const Context& ctx, const std::string& config_path) {
     DS_ASSIGN_OR_RETURN(intake::Destination d, intake::LoadDestination(dc, config));
     setup.destinations.push_back(std::move(d));
   }
-  // Not yet: data schemas from the configuration; only services whose
-  // schemas are registered here are accepted (others are rejected as
-  // unsupported-schema).
+  DS_RETURN_IF_ERROR(intake::LoadDataSchemas(config, &setup.data_schemas));
   std::string tenant = config.destinations.front().tenant;
   DS_ASSIGN_OR_RETURN(auto hub, intake::Hub::Create(std::move(setup)));
 

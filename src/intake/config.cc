@@ -81,6 +81,15 @@ Result<HubConfig> LoadHubConfig(ConfigReader& r) {
   }
   for (ConfigReader& d : r.Tables("destination")) c.destinations.push_back(LoadDestination(d));
   if (c.destinations.empty()) r.AddError("destination", "at least one [[destination]] is needed");
+  for (ConfigReader& t : r.Tables("data_schema")) {
+    DataSchemaConfig ds{t.String("uri", ""), t.String("file", "")};
+    if (ds.uri.empty()) t.AddError("uri", "missing (the schemaUri senders name)");
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(ds.file, ec)) {
+      t.AddError("file", "no such file: " + ds.file.string());
+    }
+    c.data_schemas.push_back(std::move(ds));
+  }
 
   DS_RETURN_IF_ERROR(r.Finish());
   return c;

@@ -29,6 +29,12 @@ struct DestinationConfig {
   std::string retired_key_policy = "reject";
 };
 
+// A data schema (Fachdatenschema) the hub validates form data against.
+struct DataSchemaConfig {
+  std::string uri;                 // the schemaUri senders name
+  std::filesystem::path file;      // JSON Schema (.json) or XSD (.xsd)
+};
+
 struct HubConfig {
   std::string listen = "127.0.0.1:8470";
   bool test_mode = false;  // accept self-signed key chains; never in production
@@ -41,6 +47,7 @@ struct HubConfig {
   std::vector<std::string> allowed_types;  // empty: the gate's default list
   std::vector<std::filesystem::path> trust_anchors;  // PEM/DER root certificates
   std::vector<DestinationConfig> destinations;
+  std::vector<DataSchemaConfig> data_schemas;
 };
 
 // Reads and checks the configuration; the status lists every problem with

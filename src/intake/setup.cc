@@ -76,6 +76,20 @@ Result<Destination> LoadDestination(const DestinationConfig& c, const HubConfig&
   return d;
 }
 
+Status LoadDataSchemas(const HubConfig& hub, DataSchemas* out) {
+  for (const DataSchemaConfig& s : hub.data_schemas) {
+    Status st;
+    if (s.file.extension() == ".xsd") {
+      st = out->AddXsd(s.uri, s.file);
+    } else {
+      Result<std::string> text = ReadFile(s.file, 16 << 20);
+      st = text.ok() ? out->AddJson(s.uri, *text) : text.status();
+    }
+    if (!st.ok()) return EnvironmentError("data schema " + s.file.string() + ": " + st.message());
+  }
+  return Status::Ok();
+}
+
 gate::Policy GatePolicy(const HubConfig& hub) {
   gate::Policy p;
   if (!hub.allowed_types.empty()) {

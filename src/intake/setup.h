@@ -15,6 +15,10 @@ Result<Destination> LoadDestination(const DestinationConfig& config, const HubCo
 // The key policy for keys the hub verifies (event-log signatures).
 Result<jose::KeyPolicy> LoadKeyPolicy(const HubConfig& hub);
 
+// Loads the [[data_schema]] entries (JSON Schema by default, XSD for
+// files ending in .xsd). kEnvironment naming the file on any problem.
+Status LoadDataSchemas(const HubConfig& hub, DataSchemas* out);
+
 // The gate policy from [gate].
 gate::Policy GatePolicy(const HubConfig& hub);
 
