@@ -5,6 +5,7 @@
 #include "gate/gate.h"
 #include "gate/sample_formats.h"
 #include "gate/test_util.h"
+#include "gate/worker.h"
 
 namespace ds::gate {
 namespace {
@@ -98,6 +99,7 @@ TEST_F(GateTest, FileAboveTheSizeLimitIsRejectedWithoutParsing) {
 }
 
 TEST_F(GateTest, WorkerOverItsMemoryLimitFailsClosed) {
+  if (!internal::WorkerLimitsAddressSpace()) GTEST_SKIP() << "no RLIMIT_AS";
   Policy p = ScanPolicy();
   p.limits.worker_memory_bytes = 8u << 20;  // the file alone needs more
   std::string json = "{\"a\":\"" + std::string(32u << 20, 'x') + "\"}";

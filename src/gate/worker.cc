@@ -128,6 +128,8 @@ std::optional<Finding> Classify(int status, bool timed_out,
 
 }  // namespace
 
+bool WorkerLimitsAddressSpace() { return !kSanitized; }
+
 Result<WorkerOutcome> RunInWorker(const WorkerLimits& limits,
                                   const std::function<std::string()>& job) {
   int fds[2];

@@ -33,6 +33,10 @@ struct WorkerOutcome {
   std::optional<Finding> failure;
 };
 
+// False in sanitizer builds, where RLIMIT_AS cannot be used (the shadow
+// memory needs terabytes of address space); memory is then unlimited.
+bool WorkerLimitsAddressSpace();
+
 // Forks, applies the limits in the child, runs `job` there and returns
 // what it returned. A std::bad_alloc in the child is a memory-limit
 // finding. Errors: kEnvironment if no pipe or process could be created.
