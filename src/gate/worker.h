@@ -37,8 +37,11 @@ struct WorkerOutcome {
 // memory needs terabytes of address space); memory is then unlimited.
 bool WorkerLimitsAddressSpace();
 
-// Forks, applies the limits in the child, runs `job` there and returns
-// what it returned. A std::bad_alloc in the child is a memory-limit
+// Inside a worker: whether it runs in its own (empty) network namespace.
+bool WorkerHasNoNetwork();
+
+// Forks, applies the limits in the child (all inherited file descriptors
+// but stdio are closed), runs `job` there and returns what it returned. A std::bad_alloc in the child is a memory-limit
 // finding. Errors: kEnvironment if no pipe or process could be created.
 Result<WorkerOutcome> RunInWorker(const WorkerLimits& limits,
                                   const std::function<std::string()>& job);

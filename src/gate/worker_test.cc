@@ -1,6 +1,7 @@
 #include "gate/worker.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -80,6 +81,22 @@ TEST(Worker, CrashIsAFinding) {
   ASSERT_OK(out);
   ASSERT_TRUE(out->failure.has_value());
   EXPECT_EQ(out->failure->code, "worker.crashed");
+}
+
+TEST(Worker, InheritedDescriptorsAreClosed) {
+  int null = open("/dev/null", O_RDONLY);
+  int fd = fcntl(null, F_DUPFD, 100);  // stands for a server socket
+  close(null);
+  ASSERT_GE(fd, 100);
+
+  auto out = RunInWorker(Small(), [fd] {
+    return std::string(fcntl(fd, F_GETFD) == -1 ? "closed" : "open");
+  });
+  close(fd);
+
+  ASSERT_OK(out);
+  ASSERT_TRUE(out->report.has_value());
+  EXPECT_EQ(*out->report, "closed");
 }
 
 TEST(Worker, WritingFilesIsForbiddenByDefault) {
