@@ -134,6 +134,41 @@ TEST_F(GateTest, NeutralisesPdfJavaScriptIntoACopyBesideTheOriginal) {
   EXPECT_EQ(kept, original);
 }
 
+TEST_F(GateTest, NeutralisingAgainReplacesTheEarlierCopy) {
+  samples::PdfSpec s;
+  s.catalog_extra = "/OpenAction << /S /JavaScript /JS (1) >>";
+  Policy p = ScanPolicy();
+  p.neutralise = true;
+  auto path = WriteBytes(dir_.path(), "twice.pdf", samples::BuildPdf(s));
+
+  Result<Verdict> first = gate_.Inspect(path, {"", "a.pdf"}, p);
+  Result<Verdict> second = gate_.Inspect(path, {"", "a.pdf"}, p);
+
+  ASSERT_OK(first);
+  ASSERT_OK(second);
+  EXPECT_EQ(second->decision, Decision::kNeutralised) << Codes(*second);
+}
+
+TEST_F(GateTest, HyperlinkFieldMentioningDdeIsNoDdeField) {
+  std::string doc =
+      "<?xml version=\"1.0\"?><w:document xmlns:w=\"http://schemas."
+      "openxmlformats.org/wordprocessingml/2006/main\"><w:body><w:p><w:r>"
+      "<w:instrText> HYPERLINK \"https://dde-hilfe.zdt.invalid/\" "
+      "</w:instrText></w:r></w:p></w:body></w:document>";
+  std::string docx = samples::BuildZip(
+      {{"[Content_Types].xml", "<Types/>"}, {"word/document.xml", doc}});
+  std::string with_dde = samples::BuildZip(
+      {{"[Content_Types].xml", "<Types/>"},
+       {"word/document.xml",
+        doc.replace(doc.find("HYPERLINK"), 9, "DDEAUTO")}});
+
+  Verdict clean = Inspect(docx, {"", "a.docx"}, ScanPolicy());
+  Verdict bad = Inspect(with_dde, {"", "a.docx"}, ScanPolicy());
+
+  EXPECT_EQ(clean.decision, Decision::kClean) << Codes(clean);
+  EXPECT_TRUE(HasCode(bad, "office.dde")) << Codes(bad);
+}
+
 TEST_F(GateTest, LaunchActionIsNotNeutralisable) {
   samples::PdfSpec s;
   s.catalog_extra = "/OpenAction << /S /Launch /F (zdt-nonexistent.exe) >>";
