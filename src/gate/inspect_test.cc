@@ -195,6 +195,16 @@ TEST_F(GateTest, ZipEntriesAreInspectedRecursively) {
   EXPECT_TRUE(HasCode(v, "pdf.javascript")) << Codes(v);
 }
 
+TEST_F(GateTest, EmptyEntriesInsideAContainerAreHarmless) {
+  std::string zip = samples::BuildZip({{"leer.txt", ""}, {"a.txt", "Hallo"}});
+
+  Verdict v = Inspect(zip, {"application/zip", "a.zip"}, ScanPolicy());
+  Verdict empty = Inspect("", {"text/plain", "a.txt"}, ScanPolicy());
+
+  EXPECT_EQ(v.decision, Decision::kClean) << Codes(v);
+  EXPECT_TRUE(HasCode(empty, "type.empty"));
+}
+
 TEST_F(GateTest, VerdictJsonCarriesGermanTitles) {
   Verdict v = Inspect(samples::BuildPdf({}), {"image/png", "a.pdf"},
                       ScanPolicy());
