@@ -75,7 +75,8 @@ TEST_F(ScanCli, AllowListApplies) {
   std::string png = Write("scan.png", ds::gate::samples::BuildPng(2, 2));
 
   EXPECT_EQ(Scan("--no-clamd --allow pdf,jpeg " + png).exit_code, 1);
-  EXPECT_EQ(Scan("--no-clamd --allow pdf,png " + png).exit_code, 0);
+  EXPECT_EQ(Scan("--no-clamd --allow pdf,image/png " + png).exit_code, 0);
+  EXPECT_EQ(Scan("--no-clamd --allow svg " + png).exit_code, 2);
 }
 
 TEST_F(ScanCli, ConflictingClamdOptionsAreAUsageError) {

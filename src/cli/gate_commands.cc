@@ -16,6 +16,7 @@
 #include "cli/commands.h"
 #include "gate/findings.h"
 #include "gate/gate.h"
+#include "gate/policy.h"
 
 namespace ds::cli {
 namespace {
@@ -34,7 +35,18 @@ Result<gate::Policy> MakePolicy(const ScanOptions& o) {
   if (o.allow.empty()) {
     p.allow_all_inspectable = true;
   } else {
-    p.allowed_types = {o.allow.begin(), o.allow.end()};
+    p.allowed_types.clear();
+    for (const std::string& t : o.allow) {
+      std::string id = gate::TypeIdFor(t);
+      if (id.empty()) {
+        return Status(Code::kUsage, "scan: --allow: unknown type " + t +
+                                        " (known: pdf, jpeg, png, tiff, gif, "
+                                        "bmp, xml, json, text, rtf, docx, "
+                                        "xlsx, pptx, odt, ods, odp, ole, "
+                                        "zip, tar, or their MIME types)");
+      }
+      p.allowed_types.insert(id);
+    }
   }
   std::string socket = o.clamd;
   if (socket.empty()) {
@@ -120,7 +132,7 @@ void RegisterGateCommands(CLI::App& app, Context& ctx) {
   scan->add_option("files", opts->files, "files to check")->required();
   scan->add_flag("--json", opts->json, "print a JSON report");
   scan->add_option("--allow", opts->allow,
-                   "allowed types, e.g. pdf,jpeg,png,tiff,xml,json "
+                   "allowed types or MIME types, e.g. pdf,jpeg,png,tiff "
                    "(default: every type the gate can inspect)")
       ->delimiter(',');
   scan->add_option("--clamd", opts->clamd,

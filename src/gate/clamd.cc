@@ -32,7 +32,8 @@ class Connection {
       return Unavailable("clamd: socket path too long");
     }
     std::memcpy(addr.sun_path, p.c_str(), p.size() + 1);
-    fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    // Non-blocking: a clamd with a full backlog must not stall the gate.
+    fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd_ < 0) return Unavailable(std::string("clamd: socket: ") +
                                     strerror(errno));
     if (connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
@@ -45,7 +46,7 @@ class Connection {
     while (len > 0) {
       DS_RETURN_IF_ERROR(Wait(POLLOUT));
       ssize_t n = send(fd_, data, len, MSG_NOSIGNAL);
-      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
       if (n <= 0) return Unavailable(std::string("clamd: send: ") +
                                      strerror(errno));
       data += n;
@@ -61,7 +62,7 @@ class Connection {
     while (out.size() < 4096) {
       DS_RETURN_IF_ERROR(Wait(POLLIN));
       ssize_t n = recv(fd_, buf, sizeof buf, 0);
-      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
       if (n < 0) return Unavailable(std::string("clamd: recv: ") +
                                     strerror(errno));
       if (n == 0) break;

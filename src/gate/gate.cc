@@ -36,6 +36,11 @@ std::string InspectInWorker(const std::filesystem::path& file,
                             const Policy& policy,
                             const std::filesystem::path& neutralise_to) {
   Report report;
+  if (!internal::WorkerHasNoNetwork()) {
+    report.Add("worker.sandbox", Severity::kInfo,
+               "no network namespace for the worker (user namespaces are "
+               "unavailable); parsers are configured never to fetch");
+  }
   internal::Context ctx;
   ctx.policy = &policy;
   ctx.neutralise_to = neutralise_to;

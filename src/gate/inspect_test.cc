@@ -5,6 +5,7 @@
 #include "gate/gate.h"
 #include "gate/sample_formats.h"
 #include "gate/test_util.h"
+#include "gate/worker.h"
 
 namespace ds::gate {
 namespace {
@@ -98,6 +99,7 @@ TEST_F(GateTest, FileAboveTheSizeLimitIsRejectedWithoutParsing) {
 }
 
 TEST_F(GateTest, WorkerOverItsMemoryLimitFailsClosed) {
+  if (!internal::WorkerLimitsAddressSpace()) GTEST_SKIP() << "no RLIMIT_AS";
   Policy p = ScanPolicy();
   p.limits.worker_memory_bytes = 8u << 20;  // the file alone needs more
   std::string json = "{\"a\":\"" + std::string(32u << 20, 'x') + "\"}";
@@ -132,6 +134,41 @@ TEST_F(GateTest, NeutralisesPdfJavaScriptIntoACopyBesideTheOriginal) {
   EXPECT_EQ(kept, original);
 }
 
+TEST_F(GateTest, NeutralisingAgainReplacesTheEarlierCopy) {
+  samples::PdfSpec s;
+  s.catalog_extra = "/OpenAction << /S /JavaScript /JS (1) >>";
+  Policy p = ScanPolicy();
+  p.neutralise = true;
+  auto path = WriteBytes(dir_.path(), "twice.pdf", samples::BuildPdf(s));
+
+  Result<Verdict> first = gate_.Inspect(path, {"", "a.pdf"}, p);
+  Result<Verdict> second = gate_.Inspect(path, {"", "a.pdf"}, p);
+
+  ASSERT_OK(first);
+  ASSERT_OK(second);
+  EXPECT_EQ(second->decision, Decision::kNeutralised) << Codes(*second);
+}
+
+TEST_F(GateTest, HyperlinkFieldMentioningDdeIsNoDdeField) {
+  std::string doc =
+      "<?xml version=\"1.0\"?><w:document xmlns:w=\"http://schemas."
+      "openxmlformats.org/wordprocessingml/2006/main\"><w:body><w:p><w:r>"
+      "<w:instrText> HYPERLINK \"https://dde-hilfe.zdt.invalid/\" "
+      "</w:instrText></w:r></w:p></w:body></w:document>";
+  std::string docx = samples::BuildZip(
+      {{"[Content_Types].xml", "<Types/>"}, {"word/document.xml", doc}});
+  std::string with_dde = samples::BuildZip(
+      {{"[Content_Types].xml", "<Types/>"},
+       {"word/document.xml",
+        doc.replace(doc.find("HYPERLINK"), 9, "DDEAUTO")}});
+
+  Verdict clean = Inspect(docx, {"", "a.docx"}, ScanPolicy());
+  Verdict bad = Inspect(with_dde, {"", "a.docx"}, ScanPolicy());
+
+  EXPECT_EQ(clean.decision, Decision::kClean) << Codes(clean);
+  EXPECT_TRUE(HasCode(bad, "office.dde")) << Codes(bad);
+}
+
 TEST_F(GateTest, LaunchActionIsNotNeutralisable) {
   samples::PdfSpec s;
   s.catalog_extra = "/OpenAction << /S /Launch /F (zdt-nonexistent.exe) >>";
@@ -156,6 +193,16 @@ TEST_F(GateTest, ZipEntriesAreInspectedRecursively) {
 
   EXPECT_EQ(v.decision, Decision::kRejected);
   EXPECT_TRUE(HasCode(v, "pdf.javascript")) << Codes(v);
+}
+
+TEST_F(GateTest, EmptyEntriesInsideAContainerAreHarmless) {
+  std::string zip = samples::BuildZip({{"leer.txt", ""}, {"a.txt", "Hallo"}});
+
+  Verdict v = Inspect(zip, {"application/zip", "a.zip"}, ScanPolicy());
+  Verdict empty = Inspect("", {"text/plain", "a.txt"}, ScanPolicy());
+
+  EXPECT_EQ(v.decision, Decision::kClean) << Codes(v);
+  EXPECT_TRUE(HasCode(empty, "type.empty"));
 }
 
 TEST_F(GateTest, VerdictJsonCarriesGermanTitles) {

@@ -3,6 +3,7 @@
 #include "gate/office.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace ds::gate::internal {
 namespace {
@@ -51,12 +52,17 @@ std::string FieldInstructions(const std::string& xml) {
   return Lower(out);
 }
 
+// A field whose instruction is DDE or DDEAUTO: whitespace-separated words,
+// so that a URL mentioning "dde" does not count.
 bool HasDde(const std::string& instructions) {
-  for (size_t p = instructions.find("dde"); p != std::string::npos;
-       p = instructions.find("dde", p + 1)) {
-    bool start = p == 0 || !std::isalnum(static_cast<unsigned char>(
-                               instructions[p - 1]));
-    if (start) return true;
+  std::string token;
+  for (char c : instructions + " ") {
+    if (!std::isspace(static_cast<unsigned char>(c)) && c != '"') {
+      token += c;
+      continue;
+    }
+    if (token == "dde" || token == "ddeauto") return true;
+    token.clear();
   }
   return false;
 }

@@ -7,6 +7,7 @@
 #include <qpdf/QPDFObjectHandle.hh>
 #include <qpdf/QPDFWriter.hh>
 
+#include <cstdio>
 #include <map>
 #include <set>
 
@@ -272,11 +273,18 @@ void Neutralise(QPDF& pdf, Context& ctx, Report& report) {
     if (!again.findings().empty() || check.isEncrypted()) {
       throw std::runtime_error("active content survived the rewrite");
     }
-    FILE* f = std::fopen(ctx.neutralise_to.c_str(), "wbx");
+    // Write beside the target, then rename over it: a rerun replaces an
+    // earlier copy, a crash leaves no half-written one.
+    std::string tmp = ctx.neutralise_to.string() + ".tmp";
+    FILE* f = std::fopen(tmp.c_str(), "wb");
     if (f == nullptr) throw std::runtime_error("cannot create the copy");
     bool ok = std::fwrite(out.data(), 1, out.size(), f) == out.size();
     ok = std::fclose(f) == 0 && ok;
-    if (!ok) throw std::runtime_error("cannot write the copy");
+    ok = ok && std::rename(tmp.c_str(), ctx.neutralise_to.c_str()) == 0;
+    if (!ok) {
+      std::remove(tmp.c_str());
+      throw std::runtime_error("cannot write the copy");
+    }
     ctx.neutralised = true;
   } catch (const std::exception& e) {
     report.Add("pdf.neutralise_failed", Severity::kReview,

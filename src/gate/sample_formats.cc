@@ -50,6 +50,38 @@ std::string Compress(const std::string& data, int window_bits) {
 }  // namespace
 
 std::string Deflate(const std::string& data) { return Compress(data, -15); }
+
+std::string ZlibZeros(size_t mib) {
+  // After Z_FULL_FLUSH deflate forgets its window, so every further MiB of
+  // zeros compresses to the same bytes: compress two, repeat the second.
+  z_stream z{};
+  deflateInit2(&z, 9, Z_DEFLATED, 15, 9, Z_DEFAULT_STRATEGY);
+  std::string zeros(1 << 20, '\0');
+  auto step = [&](int flush, bool input) {
+    std::string out(deflateBound(&z, zeros.size()) + 64, '\0');
+    z.next_in = reinterpret_cast<Bytef*>(zeros.data());
+    z.avail_in = input ? static_cast<uInt>(zeros.size()) : 0;
+    z.next_out = reinterpret_cast<Bytef*>(out.data());
+    z.avail_out = static_cast<uInt>(out.size());
+    deflate(&z, flush);
+    out.resize(out.size() - z.avail_out);
+    return out;
+  };
+  std::string first = step(Z_FULL_FLUSH, true);
+  std::string block = step(Z_FULL_FLUSH, true);
+  std::string end = step(Z_FINISH, false);
+  deflateEnd(&z);
+  std::string out = first;
+  for (size_t i = 1; i < mib; ++i) out += block;
+  out += end.substr(0, end.size() - 4);
+  uLong adler = adler32(0L, Z_NULL, 0);
+  for (size_t i = 0; i < mib; ++i) {
+    adler = adler32(adler, reinterpret_cast<const Bytef*>(zeros.data()),
+                    static_cast<uInt>(zeros.size()));
+  }
+  Be32(out, static_cast<uint32_t>(adler));
+  return out;
+}
 std::string ZlibCompress(const std::string& data) {
   return Compress(data, 15);
 }

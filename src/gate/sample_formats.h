@@ -13,6 +13,8 @@ namespace ds::gate::samples {
 // Raw DEFLATE (no zlib header) and zlib streams.
 std::string Deflate(const std::string& data);
 std::string ZlibCompress(const std::string& data);
+// A zlib stream of `mib` MiB of zeros, built without compressing them all.
+std::string ZlibZeros(size_t mib);
 
 // A one-page PDF; extra objects are numbered from 6 upwards.
 struct PdfSpec {

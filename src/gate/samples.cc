@@ -248,7 +248,6 @@ void Malware(Catalogue& c) {
 void Pdf(Catalogue& c) {
   auto add = [&](const std::string& id, const std::string& d, PdfSpec s,
                  const std::string& code) {
-    s.text = Marker(id);
     return c.Add(id, d, BuildPdf(s), code, "antrag.pdf", kPdf);
   };
   PdfSpec s;
@@ -359,7 +358,7 @@ void Pdf(Catalogue& c) {
         Rewrite(good, false, ""), "pdf.encrypted", "antrag.pdf", kPdf);
 
   s = {};
-  s.objects = {PdfStream(samples::ZlibCompress(std::string(300u << 20, '\0')),
+  s.objects = {PdfStream(samples::ZlibZeros(300),
                          " /Filter /FlateDecode")};
   s.page_extra = "/ZdtBomb 6 0 R";
   add("T20-stream-bomb", "a stream that inflates to 300 MiB", s,

@@ -2,6 +2,7 @@
 // the gate's own inspectors can see is not clean, every control is clean.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <set>
 
 #include "core/testing/testing.h"
@@ -55,6 +56,45 @@ TEST(Samples, GateSeparatesAttacksFromControlsWithoutClamd) {
       }
     }
   }
+}
+
+}  // namespace
+}  // namespace ds::gate
+
+namespace ds::gate {
+namespace {
+
+// Every PDF attack that the gate may neutralise yields a copy that the gate
+// then finds clean and that no longer holds the sample's marker.
+TEST(Samples, NeutralisedPdfCopiesAreCleanAndLoseTheirMarker) {
+  testing::TempDir dir;
+  Gate gate(testutil::QuietLogger());
+  Policy policy = testutil::ScanPolicy();
+  policy.neutralise = true;
+  int neutralised = 0;
+
+  for (const Sample& s : GenerateSamples()) {
+    if (s.mime_type != "application/pdf" || s.expect == Expect::kClean ||
+        s.filename != "antrag.pdf" || s.bytes.size() > (1u << 20)) {
+      continue;
+    }
+    auto path = testutil::WriteBytes(dir.path(), s.id + ".pdf", s.bytes);
+    Result<Verdict> v = gate.Inspect(path, {s.mime_type, s.filename}, policy);
+    ASSERT_OK(v) << s.id;
+    EXPECT_NE(v->decision, Decision::kClean) << s.id;
+    if (v->decision != Decision::kNeutralised) continue;
+
+    ++neutralised;
+    Result<Verdict> again = gate.Inspect(*v->neutralised_copy,
+                                         {s.mime_type, s.filename},
+                                         testutil::ScanPolicy());
+    ASSERT_OK(again);
+    EXPECT_EQ(again->decision, Decision::kClean) << s.id << Codes(*again);
+    std::ifstream in(*v->neutralised_copy, std::ios::binary);
+    std::string copy((std::istreambuf_iterator<char>(in)), {});
+    EXPECT_EQ(copy.find(Marker(s.id)), std::string::npos) << s.id;
+  }
+  EXPECT_GE(neutralised, 10);
 }
 
 }  // namespace

@@ -50,9 +50,18 @@ void SetLimit(int resource, rlim_t soft, rlim_t hard) {
   setrlimit(resource, &r);
 }
 
-// In the child: limits first, then best-effort isolation (no network
-// namespace if user namespaces are unavailable).
-void ConfineChild(const WorkerLimits& limits) {
+bool g_network_isolated = false;
+
+// In the child: only the report pipe stays open (as fd 3), limits next,
+// then best-effort isolation (no network namespace if user namespaces are
+// unavailable). Returns the report fd.
+int ConfineChild(const WorkerLimits& limits, int report_fd) {
+  if (report_fd != 3) {
+    dup2(report_fd, 3);
+    close(report_fd);
+  }
+  close_range(4, ~0U, 0);  // listening sockets, database files, keys
+
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
   SetLimit(RLIMIT_CORE, 0, 0);
@@ -64,7 +73,8 @@ void ConfineChild(const WorkerLimits& limits) {
     uint64_t as = CurrentAddressSpace() + limits.memory_bytes;
     SetLimit(RLIMIT_AS, as, as);
   }
-  unshare(CLONE_NEWUSER | CLONE_NEWNET);  // no network if permitted
+  g_network_isolated = unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0;
+  return 3;
 }
 
 bool WriteAll(int fd, const std::string& data) {
@@ -80,7 +90,7 @@ bool WriteAll(int fd, const std::string& data) {
 
 [[noreturn]] void RunChild(int fd, const WorkerLimits& limits,
                            const std::function<std::string()>& job) {
-  ConfineChild(limits);
+  fd = ConfineChild(limits, fd);
   std::string report;
   try {
     report = job();
@@ -127,6 +137,10 @@ std::optional<Finding> Classify(int status, bool timed_out,
 }
 
 }  // namespace
+
+bool WorkerLimitsAddressSpace() { return !kSanitized; }
+
+bool WorkerHasNoNetwork() { return g_network_isolated; }
 
 Result<WorkerOutcome> RunInWorker(const WorkerLimits& limits,
                                   const std::function<std::string()>& job) {

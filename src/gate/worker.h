@@ -33,8 +33,15 @@ struct WorkerOutcome {
   std::optional<Finding> failure;
 };
 
-// Forks, applies the limits in the child, runs `job` there and returns
-// what it returned. A std::bad_alloc in the child is a memory-limit
+// False in sanitizer builds, where RLIMIT_AS cannot be used (the shadow
+// memory needs terabytes of address space); memory is then unlimited.
+bool WorkerLimitsAddressSpace();
+
+// Inside a worker: whether it runs in its own (empty) network namespace.
+bool WorkerHasNoNetwork();
+
+// Forks, applies the limits in the child (all inherited file descriptors
+// but stdio are closed), runs `job` there and returns what it returned. A std::bad_alloc in the child is a memory-limit
 // finding. Errors: kEnvironment if no pipe or process could be created.
 Result<WorkerOutcome> RunInWorker(const WorkerLimits& limits,
                                   const std::function<std::string()>& job);

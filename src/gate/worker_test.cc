@@ -1,6 +1,7 @@
 #include "gate/worker.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -30,6 +31,7 @@ TEST(Worker, ReturnsTheJobsReport) {
 }
 
 TEST(Worker, MemoryHogIsAMemoryLimitFinding) {
+  if (!WorkerLimitsAddressSpace()) GTEST_SKIP() << "no RLIMIT_AS here";
   auto out = RunInWorker(Small(), [] {
     std::vector<std::string> hog;
     for (int i = 0; i < 64; ++i) {
@@ -45,7 +47,10 @@ TEST(Worker, MemoryHogIsAMemoryLimitFinding) {
 }
 
 TEST(Worker, EndlessLoopHitsTheCpuLimit) {
-  auto out = RunInWorker(Small(), [] {
+  WorkerLimits l = Small();
+  l.wall_seconds = 120;  // a loaded machine gives the child little CPU
+
+  auto out = RunInWorker(l, [] {
     volatile unsigned long n = 0;
     for (;;) n = n + 1;
     return std::string();
@@ -79,6 +84,22 @@ TEST(Worker, CrashIsAFinding) {
   ASSERT_OK(out);
   ASSERT_TRUE(out->failure.has_value());
   EXPECT_EQ(out->failure->code, "worker.crashed");
+}
+
+TEST(Worker, InheritedDescriptorsAreClosed) {
+  int null = open("/dev/null", O_RDONLY);
+  int fd = fcntl(null, F_DUPFD, 100);  // stands for a server socket
+  close(null);
+  ASSERT_GE(fd, 100);
+
+  auto out = RunInWorker(Small(), [fd] {
+    return std::string(fcntl(fd, F_GETFD) == -1 ? "closed" : "open");
+  });
+  close(fd);
+
+  ASSERT_OK(out);
+  ASSERT_TRUE(out->report.has_value());
+  EXPECT_EQ(*out->report, "closed");
 }
 
 TEST(Worker, WritingFilesIsForbiddenByDefault) {

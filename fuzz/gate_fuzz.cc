@@ -1,0 +1,25 @@
+// Fuzzes the gate's content inspectors in-process. In production they run
+// in the resource-limited worker; here every crash or sanitizer report is
+// a bug to fix. Small caps keep each input fast.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "gate/inspect.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static const ds::gate::Policy policy = [] {
+    ds::gate::Policy p;
+    p.allow_all_inspectable = true;
+    p.limits.max_inflated_bytes = 8u << 20;
+    p.limits.max_archive_entries = 200;
+    return p;
+  }();
+  ds::gate::internal::Context ctx;
+  ctx.policy = &policy;
+  ds::gate::internal::Report report;
+  ds::gate::internal::InspectBytes(
+      std::string_view(reinterpret_cast<const char*>(data), size), ctx,
+      report);
+  return 0;
+}
