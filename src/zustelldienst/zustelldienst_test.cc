@@ -322,9 +322,9 @@ TEST_F(ZustelldienstTest, RejectReachesAFollowingSenderWithProblems) {
   opts.callback_url = receiver_->url();
   opts.callback_secret = kSecret;
   std::set<std::string> before;
-  for (const auto& s : Subscriber().ListSubmissions(destination_, 0, 500)->submissions) {
-    before.insert(s.submission_id);
-  }
+  auto initial = Subscriber().ListSubmissions(destination_, 0, 500);
+  ASSERT_OK(initial);
+  for (const auto& s : initial->submissions) before.insert(s.submission_id);
   Result<sa::SendResult> sent = Internal("not run");
   std::thread portal([&] {
     auto sender = Sender();
