@@ -52,3 +52,18 @@ size_t ModulusBytes(EVP_PKEY* pkey);
 size_t SplitDots(std::string_view text, std::string_view* parts, size_t max);
 
 }  // namespace ds::jose::internal
+
+namespace ds::jose::internal {
+
+// Fast base64url without padding, for bulk data (ciphertexts of hundreds of
+// megabytes). DecodeBase64UrlInto decodes `in` into `out` (room for
+// in.size() * 3 / 4 bytes) and returns the bytes written, or -1 if `in` is
+// not canonical base64url. EncodeBase64UrlInto writes 4 characters per 3
+// bytes (fewer for a final partial group) and returns the count.
+long DecodeBase64UrlInto(std::string_view in, char* out);
+size_t EncodeBase64UrlInto(std::string_view in, char* out);
+
+// write(2) until all is written; EnvironmentError on failure.
+Status WriteAll(int fd, const char* data, size_t size);
+
+}  // namespace ds::jose::internal

@@ -21,17 +21,29 @@ namespace {
 
 // Header members we understand. Anything else (jku, jwk, x5u, epk, p2s, ...)
 // is refused, so that no sender can make us act on a member we ignore.
+// `typ` is tolerated (some JOSE libraries add it). `zip: DEF` occurs in real
+// FIT-Connect traffic (GovOS/ThAVEL), so receivers inflate it; whether FITKO
+// allows senders to use it is [unverified] (notes/fit-connect.md §5), hence
+// Encrypt uses it only on request.
 constexpr std::array<std::string_view, 6> kAllowedHeaderMembers = {
     "alg", "enc", "kid", "cty", "zip", "typ"};
 
 Result<std::string> Decoded(std::string_view b64, std::string_view step,
                             std::string_view what) {
-  auto bytes = Base64UrlDecode(b64);
-  if (!bytes.ok()) {
+  std::string bytes(b64.size() * 3 / 4, '\0');
+  long n = internal::DecodeBase64UrlInto(b64, bytes.data());
+  if (n < 0) {
     return InvalidInput(std::string(step) + ": " + std::string(what) +
                         " is not base64url");
   }
-  return std::move(*bytes);
+  bytes.resize(static_cast<size_t>(n));
+  return bytes;
+}
+
+std::string Encoded(std::string_view bytes) {
+  std::string out((bytes.size() + 2) / 3 * 4, '\0');
+  out.resize(internal::EncodeBase64UrlInto(bytes, out.data()));
+  return out;
 }
 
 Result<std::string> Deflate(std::string_view in) {
@@ -81,28 +93,46 @@ Result<std::string> Inflate(std::string_view in, size_t cap) {
   return out;
 }
 
-Result<std::string> AesGcmDecrypt(std::string_view cek, std::string_view iv,
-                                  std::string_view aad, std::string_view ct,
-                                  std::string_view tag) {
+// Decodes the base64url ciphertext and decrypts it in cache-sized pieces
+// (decode, then AES-GCM in place while the piece is still in cache), then
+// checks the tag. On any failure the partial plaintext is wiped.
+Result<std::string> DecodeAndDecrypt(std::string_view cek, std::string_view iv,
+                                     std::string_view aad,
+                                     std::string_view ciphertext_b64,
+                                     std::string_view tag) {
   internal::CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
   auto u = [](std::string_view s) {
     return reinterpret_cast<const unsigned char*>(s.data());
   };
-  std::string out(ct.size(), '\0');
   int len = 0;
   bool ok =
       ctx && EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kIvBytes, nullptr) == 1 &&
       EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, u(cek), u(iv)) == 1 &&
-      EVP_DecryptUpdate(ctx.get(), nullptr, &len, u(aad), static_cast<int>(aad.size())) == 1 &&
-      EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len,
-                        u(ct), static_cast<int>(ct.size())) == 1 &&
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes,
-                          const_cast<char*>(tag.data())) == 1;
+      EVP_DecryptUpdate(ctx.get(), nullptr, &len, u(aad), static_cast<int>(aad.size())) == 1;
   if (!ok) return internal::SslFailure(Code::kInternal, "decrypt", "AES-GCM setup");
-  int final_len = 0;
-  if (EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + len,
-                          &final_len) != 1) {
+
+  constexpr size_t kPieceChars = 64 * 1024;  // a multiple of 4
+  std::string out(ciphertext_b64.size() * 3 / 4, '\0');
+  size_t written = 0;
+  while (!ciphertext_b64.empty()) {
+    std::string_view piece = ciphertext_b64.substr(0, kPieceChars);
+    ciphertext_b64.remove_prefix(piece.size());
+    long n = internal::DecodeBase64UrlInto(piece, out.data() + written);
+    auto* bytes = reinterpret_cast<unsigned char*>(out.data()) + written;
+    if (n < 0 || EVP_DecryptUpdate(ctx.get(), bytes, &len, bytes,
+                                   static_cast<int>(n)) != 1) {
+      OPENSSL_cleanse(out.data(), out.size());
+      return InvalidInput("parse: ciphertext is not base64url");
+    }
+    written += static_cast<size_t>(n);
+  }
+  out.resize(written);
+
+  unsigned char final_block[16];
+  if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes,
+                          const_cast<char*>(tag.data())) != 1 ||
+      EVP_DecryptFinal_ex(ctx.get(), final_block, &len) != 1) {
     OPENSSL_cleanse(out.data(), out.size());
     internal::OpenSslError();
     return CheckFailed("decrypt: authentication tag mismatch");
@@ -168,6 +198,9 @@ Result<std::string> WrapKey(const Jwk& key, std::string_view cek) {
   return out;
 }
 
+// The unwrap failure is reported as such (the contract names the failing
+// step). OpenSSL's OAEP decoding is constant-time; callers that echo error
+// texts to untrusted senders should not distinguish "unwrap" from "tag".
 Result<std::string> UnwrapKey(const Jwk& key, std::string_view encrypted_key,
                               int min_rsa_bits) {
   if (!key.is_private()) return CheckFailed("key: not a private key");
@@ -294,7 +327,7 @@ Result<std::string> Encrypt(const Jwk& key, std::string_view plaintext,
   if (!ciphertext.ok()) return ciphertext.status();
 
   return header_b64 + "." + Base64UrlEncode(encrypted_key) + "." +
-         Base64UrlEncode(iv) + "." + Base64UrlEncode(*ciphertext) + "." +
+         Base64UrlEncode(iv) + "." + Encoded(*ciphertext) + "." +
          Base64UrlEncode(tag);
 }
 
@@ -309,12 +342,13 @@ Result<Decrypted> DecryptWith(const Jwk* key, const KeyRing* ring,
   DS_ASSIGN_OR_RETURN(std::string encrypted_key,
                       Decoded(jwe.encrypted_key, "parse", "encrypted key"));
   DS_ASSIGN_OR_RETURN(std::string iv, Decoded(jwe.iv, "parse", "iv"));
-  DS_ASSIGN_OR_RETURN(std::string ciphertext,
-                      Decoded(jwe.ciphertext, "parse", "ciphertext"));
   DS_ASSIGN_OR_RETURN(std::string tag, Decoded(jwe.tag, "parse", "tag"));
   if (iv.size() != kIvBytes) return InvalidInput("parse: iv is not 12 bytes");
   if (tag.size() != kTagBytes) return InvalidInput("parse: tag is not 16 bytes");
-  if (header.zip.empty() && ciphertext.size() > options.max_plaintext) {
+  if (jwe.ciphertext.size() % 4 == 1) {
+    return InvalidInput("parse: ciphertext is not base64url");
+  }
+  if (header.zip.empty() && jwe.ciphertext.size() / 4 * 3 > options.max_plaintext) {
     return InvalidInput("decrypt: plaintext exceeds the cap");
   }
 
@@ -324,7 +358,7 @@ Result<Decrypted> DecryptWith(const Jwk* key, const KeyRing* ring,
   }
   DS_ASSIGN_OR_RETURN(std::string cek,
                       internal::UnwrapKey(*key, encrypted_key, options.min_rsa_bits));
-  auto plaintext = AesGcmDecrypt(cek, iv, jwe.header, ciphertext, tag);
+  auto plaintext = DecodeAndDecrypt(cek, iv, jwe.header, jwe.ciphertext, tag);
   OPENSSL_cleanse(cek.data(), cek.size());
   if (!plaintext.ok()) return plaintext.status();
 

@@ -1,0 +1,48 @@
+// The event-log side of the intake: verifying a case's Security Event Tokens
+// before trusting a submission, and issuing the subscriber's answer.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "fitconnect/integrity.h"
+#include "fitconnect/problems.h"
+#include "jose/jwk.h"
+#include "submission_api/client.h"
+
+namespace ds::intake {
+
+// What a verified event log says about one submission.
+struct VerifiedLog {
+  fitconnect::AuthenticationTags tags;  // of the one submit-submission event
+  bool answered = false;  // an accept- or reject-submission exists already
+  bool accepted = false;
+};
+
+// Verifies every token of the case's log (signature with the issuer's key:
+// the delivery service's JWKS for https issuers, the destination's published
+// keys for destination issuers; claims; one event each) and extracts the one
+// submit-submission event of `submission_id`. kCheckFailed with the
+// invalid-event-log problem on any failure; kUnavailable when keys cannot be
+// fetched.
+Result<VerifiedLog> VerifyLog(submission_api::SubscriberClient& api,
+                              const std::vector<std::string>& tokens,
+                              const std::string& destination_id,
+                              const std::string& submission_id,
+                              const std::string& case_id,
+                              const jose::KeyPolicy& policy);
+
+// accept-submission / reject-submission tokens issued by the destination.
+Result<std::string> AcceptEvent(const jose::Jwk& signing_key,
+                                const std::string& destination_id,
+                                const std::string& submission_id,
+                                const std::string& case_id,
+                                const fitconnect::AuthenticationTags& tags);
+Result<std::string> RejectEvent(const jose::Jwk& signing_key,
+                                const std::string& destination_id,
+                                const std::string& submission_id,
+                                const std::string& case_id,
+                                const std::vector<fitconnect::RejectProblem>& problems);
+
+}  // namespace ds::intake

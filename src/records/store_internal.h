@@ -1,0 +1,23 @@
+// Internal helpers shared by the store's .cc files.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "records/sql.h"
+#include "records/store.h"
+
+namespace ds::records::internal {
+
+// Encodes a vector of ids as a JSON array (audit object_ids column).
+std::string IdsToJson(const std::vector<std::string>& ids);
+std::vector<std::string> IdsFromJson(const std::string& text);
+
+// Makes sure the tenant row and its audit head exist.
+Status EnsureTenant(Db& db, const std::string& tenant, int64_t now);
+
+// The string values of a JSON document, space-separated (search text).
+std::string JsonStrings(const std::string& json_text);
+
+}  // namespace ds::records::internal
