@@ -12,7 +12,9 @@
 #include "core/files.h"
 #include "jose/jwe.h"
 #include "zustelldienst/admin.h"
-#include "zustelldienst/callbacks.h"
+#include "fitconnect/callback.h"
+#include "fitconnect/integrity.h"
+#include "fitconnect/set.h"
 #include "zustelldienst/problems.h"
 
 namespace ds::zustelldienst {
@@ -194,10 +196,13 @@ Json RefJson(const SubmissionRow& s) {
 // Callback bodies (notes §6). new-submissions is documented; the shape of
 // new-events is RECONSTRUCTED by analogy [unverified].
 std::string CallbackBody(std::string_view type, const SubmissionRow& s) {
-  Json body = {{"type", std::string(kCallbackBase) + std::string(type)},
-               {"submissions", Json::array({RefJson(s)})}};
-  if (type == "new-submissions") body["submissionIds"] = Json::array({s.id});
-  return body.dump();
+  if (type == "new-submissions") {
+    return fitconnect::NewSubmissionsCallbackBody(
+        {{s.destination_id, s.id, s.case_id}});
+  }
+  return Json{{"type", fitconnect::kCallbackNewEvents},
+              {"submissions", Json::array({RefJson(s)})}}
+      .dump();
 }
 
 Status EnqueueFor(Db& db, std::string_view url, std::string_view secret,
@@ -495,9 +500,8 @@ Result<Response> Announce(ApiContext& ctx, const Request& req) {
   s.created_at = UnixNow();
   s.callback_url = Str(callback, "url");
   s.callback_secret = Str(callback, "secret");
-  DS_ASSIGN_OR_RETURN(auto set, ctx.signer->Sign(ctx.issuer(), s.id, case_id,
-                                                 "create-submission",
-                                                 Json::object()));
+  DS_ASSIGN_OR_RETURN(auto set, ctx.signer->Sign(fitconnect::CreateSubmission(
+                                     ctx.issuer(), s.id, case_id)));
   DS_RETURN_IF_ERROR(ctx.store->Transaction([&](Db& db) {
     DS_RETURN_IF_ERROR(InsertSubmission(db, s));
     return AppendEvent(db, case_id, s.id, set.jti, "create-submission",
@@ -627,9 +631,9 @@ Result<Response> Submit(ApiContext& ctx, const Request& req) {
   s.encrypted_data = data;
   s.submitted_at = UnixNow();
   s.authentication_tags = tags;
-  DS_ASSIGN_OR_RETURN(auto set, ctx.signer->Sign(ctx.issuer(), s.id, s.case_id,
-                                                 "submit-submission",
-                                                 {{"authenticationTags", tags}}));
+  DS_ASSIGN_OR_RETURN(auto auth, fitconnect::AuthenticationTags::FromJson(tags));
+  DS_ASSIGN_OR_RETURN(auto set, ctx.signer->Sign(fitconnect::SubmitSubmission(
+                                     ctx.issuer(), s.id, s.case_id, auth)));
   DS_RETURN_IF_ERROR(ctx.store->Transaction([&](Db& db) {
     DS_RETURN_IF_ERROR(RequireState(db, s.id, kIncomplete));
     DS_RETURN_IF_ERROR(SaveSubmitted(db, s));
@@ -752,25 +756,19 @@ Result<Response> GetEvents(ApiContext& ctx, const Request& req) {
 }
 
 Status CheckEventBody(const SubscriberEvent& ev, const SubmissionRow& s) {
-  if (ev.event_name == "accept-submission") {
+  if (ev.type == fitconnect::EventType::kAcceptSubmission) {
     // The tags must be those of the submit-submission event (notes §4).
-    if (!ev.body.contains("authenticationTags") ||
-        ev.body["authenticationTags"] != s.authentication_tags) {
+    auto stored = fitconnect::AuthenticationTags::FromJson(s.authentication_tags);
+    if (!stored.ok() || !ev.claims.authentication_tags ||
+        !(*ev.claims.authentication_tags == *stored)) {
       return ApiError(Code::kCheckFailed, p::kInvalidEvent,
                       "event: authenticationTags do not match the submission");
     }
     return Status::Ok();
   }
-  const Json problems = ev.body.value("problems", Json());
-  if (!problems.is_array() || problems.empty()) {
+  if (ev.claims.problems.empty()) {
     return ApiError(Code::kCheckFailed, p::kInvalidEvent,
                     "event: reject-submission needs problems");
-  }
-  for (const auto& pr : problems) {
-    if (!pr.is_object() || Str(pr, "type").empty()) {
-      return ApiError(Code::kCheckFailed, p::kInvalidEvent,
-                      "event: every problem needs a type");
-    }
   }
   return Status::Ok();
 }
@@ -860,15 +858,13 @@ net::Router BuildRouter(ApiContext& ctx) {
 Status RejectForTimeout(ApiContext& ctx, const SubmissionRow& s) {
   // RECONSTRUCTED [unverified]: the problem the real service puts into its
   // timeout rejection is not documented offline.
-  Json problem = {
-      {"type", "https://schema.fitko.de/fit-connect/events/problems/"
-               "submission-not-picked-up"},
-      {"title", "Einreichung nicht abgeholt"},
-      {"detail", "Die Einreichung wurde nicht rechtzeitig abgeholt."},
-      {"instance", "submission"}};
-  DS_ASSIGN_OR_RETURN(auto set, ctx.signer->Sign(ctx.issuer(), s.id, s.case_id,
-                                                 "reject-submission",
-                                                 {{"problems", {problem}}}));
+  fitconnect::RejectProblem problem{
+      "https://schema.fitko.de/fit-connect/events/problems/"
+      "submission-not-picked-up",
+      "Einreichung nicht abgeholt",
+      "Die Einreichung wurde nicht rechtzeitig abgeholt.", "submission"};
+  DS_ASSIGN_OR_RETURN(auto set, ctx.signer->Sign(fitconnect::RejectSubmission(
+                                     ctx.issuer(), s.id, s.case_id, {problem})));
   DS_ASSIGN_OR_RETURN(auto d, ctx.store->FindDestination(s.destination_id));
   DS_RETURN_IF_ERROR(ctx.store->Transaction([&](Db& db) {
     DS_RETURN_IF_ERROR(RequireState(db, s.id, kSubmitted));

@@ -112,6 +112,11 @@ class Admin {
 Result<std::vector<ClientCredentials>> ApplySetupFile(
     Admin& admin, const std::filesystem::path& toml_file);
 
+// The SET issuer of a stand-in reached over plain http (loopback). A
+// drehscheibe-specific name, not a FIT-Connect one [reconstruction].
+inline constexpr std::string_view kDefaultIssuer =
+    "https://zustelldienst.drehscheibe.invalid";
+
 struct Limits {
   uint64_t max_attachment_bytes = 500ull << 20;  // per encrypted attachment
   int max_attachments = 100;
@@ -121,9 +126,13 @@ struct Limits {
 struct Options {
   std::string listen = "127.0.0.1:8480";
   std::filesystem::path data_dir;  // required
-  // The URL the service is reached at (SET `iss`, jwks). Default: the
-  // server's base URL.
+  // The URL the service is reached at. Default: the server's base URL.
   std::string public_url;
+  // The `iss` of the service's SETs. Subscribers tell service SETs from
+  // destination SETs by an https issuer (notes §4), so it must be https.
+  // Default: public_url if it is https, else kDefaultIssuer. Subscribers
+  // verify it with the keys of {base_url}/.well-known/jwks.json.
+  std::string issuer;
   int threads = 4;
   Limits limits;
   int64_t token_lifetime_seconds = 1800;
@@ -149,6 +158,7 @@ class Service {
 
   virtual std::string base_url() const = 0;   // API root; paths /v1/...
   virtual std::string token_url() const = 0;  // {base_url}/token
+  virtual std::string issuer() const = 0;     // `iss` of its SETs
   virtual Admin& admin() = 0;
   // The service's SET verification keys ({"keys": [...]}).
   virtual nlohmann::json Jwks() const = 0;

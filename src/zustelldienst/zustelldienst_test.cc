@@ -12,6 +12,7 @@
 #include "core/encoding.h"
 #include "core/files.h"
 #include "core/testing/testing.h"
+#include "fitconnect/event_log.h"
 #include "jose/jwe.h"
 #include "jose/jws.h"
 #include "net/http.h"
@@ -287,6 +288,18 @@ TEST_F(ZustelldienstTest, SendCallbackPickupAcceptAndSenderSeesAccepted) {
   for (const auto& [id, tag] : tags) EXPECT_EQ(auth["attachments"][id], tag);
   EXPECT_EQ(submit["sub"], "submission:" + ref.submission_id);
   EXPECT_EQ(submit["txn"], "case:" + ref.case_id);
+
+  // The log passes the checks a subscriber runs before accepting.
+  fitconnect::StaticKeyResolver resolver;
+  resolver.AddDeliveryService(service_->issuer(),
+                              *jose::Jwks::FromJson(service_->Jwks()));
+  resolver.AddDestination(destination_, jose::Jwks({sig_key_->PublicOnly()}));
+  auto checked = fitconnect::CheckSubmissionLog(
+      sub.GetEvents(ref.case_id)->events, ref.case_id, ref.submission_id,
+      resolver);
+  ASSERT_OK(checked);
+  EXPECT_EQ(checked->authentication_tags.metadata, auth["metadata"]);
+  EXPECT_EQ(checked->state, fitconnect::SubmissionState::kSubmitted);
 
   // Accept; the submission leaves the pickup list; the sender sees it.
   ASSERT_OK(sub.PostEvent(ref.case_id,
