@@ -93,12 +93,29 @@ struct CallbackReceiver {
   }
 };
 
+// RSA-4096 keygen is slow and ctest runs every test in its own process:
+// keys are generated once and cached in the build tree.
+jose::Jwk CachedKey(const std::string& name, const std::string& alg) {
+  std::filesystem::path file =
+      std::filesystem::path(DS_ZD_TEST_KEY_CACHE) / (name + ".jwk");
+  if (auto text = ReadFile(file); text.ok()) {
+    if (auto key = jose::Jwk::Parse(*text); key.ok()) return *key;
+  }
+  jose::Jwk key = *jose::Jwk::Generate(4096, NewUuid(), alg);
+  (void)EnsureDir(file.parent_path());
+  (void)WriteFileAtomic(file, key.PrivateJson().dump());
+  return key;
+}
+
 class ZustelldienstTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    enc_key_ = new jose::Jwk(*jose::Jwk::Generate(4096, NewUuid(), "RSA-OAEP-256"));
-    sig_key_ = new jose::Jwk(*jose::Jwk::Generate(4096, NewUuid(), "PS512"));
+    enc_key_ = new jose::Jwk(CachedKey("destination-encryption", "RSA-OAEP-256"));
+    sig_key_ = new jose::Jwk(CachedKey("destination-signature", "PS512"));
     dir_ = new TempDir();
+    // The service would generate its own signing key on first start.
+    ASSERT_OK(WriteFileAtomic(dir_->path() / "service-signing-key.jwk",
+                              CachedKey("service", "PS512").PrivateJson().dump()));
     receiver_ = new CallbackReceiver();
     receiver_->Start();
     StartService();
@@ -632,7 +649,7 @@ TEST_F(ZustelldienstTest, ServiceRejectsSubmissionsNotPickedUpInTime) {
 
 TEST(Setup, AppliesATomlFileOnce) {
   TempDir dir;
-  auto key = *jose::Jwk::Generate(4096, "enc-1", "RSA-OAEP-256");
+  auto key = CachedKey("destination-encryption", "RSA-OAEP-256");
   ASSERT_OK(WriteFileAtomic(dir.path() / "enc.jwk", key.PublicOnly().PublicJson().dump()));
   std::string dest = NewUuid();
   ASSERT_OK(WriteFileAtomic(dir.path() / "setup.toml", R"(
@@ -660,7 +677,7 @@ role = "sender"
   EXPECT_EQ(created->size(), 2u);
   auto doc = (*admin)->DestinationJson(dest);
   ASSERT_OK(doc);
-  EXPECT_EQ((*doc)["encryptionKid"], "enc-1");
+  EXPECT_EQ((*doc)["encryptionKid"], key.kid());
   EXPECT_TRUE((*doc)["replyChannels"].contains("fink"));
   EXPECT_EQ((*doc)["services"][0]["submissionSchemas"][0]["mimeType"],
             "application/json");
