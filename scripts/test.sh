@@ -27,6 +27,12 @@ cmake --build --preset "$preset" -j "$(nproc)"
 echo "test.sh: ctest" >&2
 ctest --preset "$preset" --timeout 600
 
+# libFuzzer targets of the JOSE parsers, briefly (clang-19 build).
+if command -v clang++-19 >/dev/null; then
+  echo "test.sh: fuzz (15 s per target)" >&2
+  bash scripts/fuzz.sh 15
+fi
+
 # Node tests: cross-implementation checks against npm `jose` and the browser
 # tests of the UI (playwright-core driving Debian's chromium).
 shopt -s nullglob

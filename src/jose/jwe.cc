@@ -19,6 +19,9 @@ using internal::kTagBytes;
 
 namespace {
 
+constexpr char kTagMismatch[] =
+    "decrypt: authentication tag mismatch (or content key unwrap failed)";
+
 // Header members we understand. Anything else (jku, jwk, x5u, epk, p2s, ...)
 // is refused, so that no sender can make us act on a member we ignore.
 // `typ` is tolerated (some JOSE libraries add it). `zip: DEF` occurs in real
@@ -135,7 +138,7 @@ Result<std::string> DecodeAndDecrypt(std::string_view cek, std::string_view iv,
       EVP_DecryptFinal_ex(ctx.get(), final_block, &len) != 1) {
     OPENSSL_cleanse(out.data(), out.size());
     internal::OpenSslError();
-    return CheckFailed("decrypt: authentication tag mismatch");
+    return CheckFailed(kTagMismatch);
   }
   return out;
 }
@@ -198,9 +201,11 @@ Result<std::string> WrapKey(const Jwk& key, std::string_view cek) {
   return out;
 }
 
-// The unwrap failure is reported as such (the contract names the failing
-// step). OpenSSL's OAEP decoding is constant-time; callers that echo error
-// texts to untrusted senders should not distinguish "unwrap" from "tag".
+// A failed OAEP decoding is not reported: the content key becomes random
+// bytes and the tag check fails instead (RFC 7516 §11.5). Otherwise the
+// error text would tell a sender whether a forged encrypted key had valid
+// OAEP padding (a Manger-style oracle), and intake echoes errors into
+// reject problems.
 Result<std::string> UnwrapKey(const Jwk& key, std::string_view encrypted_key,
                               int min_rsa_bits) {
   if (!key.is_private()) return CheckFailed("key: not a private key");
@@ -220,13 +225,15 @@ Result<std::string> UnwrapKey(const Jwk& key, std::string_view encrypted_key,
   if (!ok) return SslFailure(Code::kInternal, "unwrap", "RSA-OAEP-256 setup");
   std::string cek(ModulusBytes(key.pkey()), '\0');
   size_t len = cek.size();
-  if (EVP_PKEY_decrypt(ctx.get(), reinterpret_cast<unsigned char*>(cek.data()), &len,
-                       reinterpret_cast<const unsigned char*>(encrypted_key.data()),
-                       encrypted_key.size()) != 1 ||
-      len != kCekBytes) {
+  int rc = EVP_PKEY_decrypt(ctx.get(), reinterpret_cast<unsigned char*>(cek.data()),
+                            &len,
+                            reinterpret_cast<const unsigned char*>(encrypted_key.data()),
+                            encrypted_key.size());
+  DS_ASSIGN_OR_RETURN(std::string random_cek, RandomBytes(kCekBytes));
+  if (rc != 1 || len != kCekBytes) {
     OpenSslError();
     OPENSSL_cleanse(cek.data(), cek.size());
-    return CheckFailed("unwrap: RSA-OAEP-256 decryption of the content key failed");
+    return random_cek;
   }
   cek.resize(len);
   return cek;
