@@ -52,11 +52,7 @@ class ServiceImpl : public Service {
                         net::HttpServer::Start(so, BuildRouter(ctx_)));
     public_url_ = options_.public_url.empty() ? server_->base_url()
                                               : options_.public_url;
-    issuer_ = options_.issuer;
-    if (issuer_.empty()) {
-      issuer_ = public_url_.starts_with("https://") ? public_url_
-                                                   : std::string(kDefaultIssuer);
-    }
+    issuer_ = options_.issuer.empty() ? public_url_ : options_.issuer;
     worker_ = std::thread([this] { Work(); });
     logger_->Info("zd.started", {{"url", server_->base_url()}});
     return Status::Ok();

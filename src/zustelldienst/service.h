@@ -112,11 +112,6 @@ class Admin {
 Result<std::vector<ClientCredentials>> ApplySetupFile(
     Admin& admin, const std::filesystem::path& toml_file);
 
-// The SET issuer of a stand-in reached over plain http (loopback). A
-// drehscheibe-specific name, not a FIT-Connect one [reconstruction].
-inline constexpr std::string_view kDefaultIssuer =
-    "https://zustelldienst.drehscheibe.invalid";
-
 struct Limits {
   uint64_t max_attachment_bytes = 500ull << 20;  // per encrypted attachment
   int max_attachments = 100;
@@ -128,10 +123,10 @@ struct Options {
   std::filesystem::path data_dir;  // required
   // The URL the service is reached at. Default: the server's base URL.
   std::string public_url;
-  // The `iss` of the service's SETs. Subscribers tell service SETs from
-  // destination SETs by an https issuer (notes §4), so it must be https.
-  // Default: public_url if it is https, else kDefaultIssuer. Subscribers
-  // verify it with the keys of {base_url}/.well-known/jwks.json.
+  // The `iss` of the service's SETs. Default: the public URL. Subscribers
+  // tell service SETs from destination SETs by a URL issuer (notes §4: an
+  // https URL; ds_fitconnect also accepts http on loopback for this
+  // stand-in) and verify them with {base_url}/.well-known/jwks.json.
   std::string issuer;
   int threads = 4;
   Limits limits;
