@@ -5,21 +5,18 @@
 
 #include "core/encoding.h"
 #include "jose/jwe.h"
+#include "fitconnect/event_log.h"
+#include "fitconnect/metadata.h"
 #include "jose/jws.h"
 
 namespace ds::submission_api {
 namespace {
 
-constexpr std::string_view kEvents = "https://schema.fitko.de/fit-connect/events/";
-
-nlohmann::json HashJson(std::string_view plaintext) {
-  return {{"type", "sha512"}, {"content", HexEncode(Sha512(plaintext))}};
-}
-
 // Destination and its encryption key, checked (steps 2 and 3).
 Result<jose::Jwk> DestinationKey(SenderClient& api, const Application& app,
-                                 const SendOptions& options) {
-  DS_ASSIGN_OR_RETURN(DestinationInfo d, api.GetDestination(app.destination_id));
+                                 const SendOptions& options,
+                                 DestinationInfo& d) {
+  DS_ASSIGN_OR_RETURN(d, api.GetDestination(app.destination_id));
   if (d.status != "active") {
     return CheckFailed("destination: status is " + d.status + ", not active");
   }
@@ -44,84 +41,79 @@ Result<jose::Jwk> DestinationKey(SenderClient& api, const Application& app,
 
 }  // namespace
 
-nlohmann::json BuildMetadata(const Application& app,
-                             const std::vector<std::string>& attachment_ids) {
-  nlohmann::json attachments = nlohmann::json::array();
+Result<nlohmann::json> BuildMetadata(
+    const Application& app, const std::vector<std::string>& attachment_ids,
+    std::string_view version) {
+  fitconnect::MetadataDraft draft;
+  draft.version = std::string(version);
+  draft.data = fitconnect::DataDescription{
+      fitconnect::HashOf(app.data), {app.data_schema_uri, app.data_mime_type}};
   for (size_t i = 0; i < app.attachments.size(); ++i) {
     const OutgoingAttachment& a = app.attachments[i];
-    nlohmann::json j = {{"attachmentId", attachment_ids[i]},
-                        {"hash", HashJson(a.content)},
-                        {"purpose", a.purpose},
-                        {"mimeType", a.mime_type}};
-    if (!a.filename.empty()) j["filename"] = a.filename;
-    if (!a.description.empty()) j["description"] = a.description;
-    attachments.push_back(std::move(j));
+    fitconnect::AttachmentDescription d;
+    d.attachment_id = attachment_ids[i];
+    d.hash = fitconnect::HashOf(a.content);
+    d.purpose = a.purpose;
+    d.mime_type = a.mime_type;
+    if (!a.filename.empty()) d.filename = a.filename;
+    if (!a.description.empty()) d.description = a.description;
+    draft.attachments.push_back(std::move(d));
   }
-  nlohmann::json m = {
-      {"$schema",
-       "https://schema.fitko.de/fit-connect/metadata/1.0.0/metadata.schema.json"},
-      {"contentStructure",
-       {{"data",
-         {{"hash", HashJson(app.data)},
-          {"submissionSchema",
-           {{"schemaUri", app.data_schema_uri},
-            {"mimeType", app.data_mime_type}}}}},
-        {"attachments", attachments}}},
-      {"publicServiceType", {{"identifier", app.service_identifier}}}};
-  if (!app.service_name.empty()) {
-    m["publicServiceType"]["name"] = app.service_name;
+  // 1.x names the service in the metadata; 2.x on the submission only.
+  if (version.starts_with("1.")) {
+    draft.public_service =
+        fitconnect::PublicServiceType{app.service_identifier, app.service_name};
   }
   if (app.reply_channel.is_object() && !app.reply_channel.empty()) {
-    m["replyChannel"] = app.reply_channel;
+    draft.reply_channel = app.reply_channel;
   }
-  return m;
+  return fitconnect::BuildMetadata(draft, nullptr);
 }
 
 Result<std::string> StateFromEventLog(SenderClient& api, const EventLog& log,
                                       const SubmissionRef& ref,
                                       const nlohmann::json& service_jwks,
                                       nlohmann::json* problems) {
+  // Keys: the service's from its JWKS (any https issuer: the JWKS comes
+  // from the API we talk to), the destination's from the API by kid.
   DS_ASSIGN_OR_RETURN(jose::Jwks service_keys, jose::Jwks::FromJson(service_jwks));
-  std::string state = "incomplete";
-  for (const std::string& token : log.events) {
-    // Verify: the service's key or the destination's signature key.
-    DS_ASSIGN_OR_RETURN(jose::ParsedJws parsed, jose::ParseJws(token));
-    std::string kid = parsed.header.value("kid", "");
-    auto payload = nlohmann::json::parse(parsed.payload, nullptr, false);
-    if (!payload.is_object()) return CheckFailed("event log: payload not JSON");
-    std::string iss = payload.value("iss", "");
-    const jose::Jwk* key = service_keys.FindByKid(kid);
-    std::optional<jose::Jwk> dest_key;
-    if (iss == ref.destination_id) {
-      DS_ASSIGN_OR_RETURN(nlohmann::json jwk, api.GetKey(iss, kid));
-      DS_ASSIGN_OR_RETURN(jose::Jwk k, jose::Jwk::FromJson(jwk));
-      dest_key = k;
-      key = &*dest_key;
-    }
-    if (!key) return CheckFailed("event log: no key for kid " + kid);
-    auto verified = jose::VerifyPs512(token, *key);
-    if (!verified.ok()) return Status(verified.status()).Prepend("event log");
+  fitconnect::FunctionKeyResolver keys(
+      [&](std::string_view, std::string_view kid) -> Result<jose::Jwk> {
+        const jose::Jwk* k = service_keys.FindByKid(kid);
+        if (!k) return NotFound("no service key " + std::string(kid));
+        return *k;
+      },
+      [&](std::string_view destination, std::string_view kid) -> Result<jose::Jwk> {
+        DS_ASSIGN_OR_RETURN(nlohmann::json jwk, api.GetKey(destination, kid));
+        return jose::Jwk::FromJson(jwk);
+      });
+  DS_ASSIGN_OR_RETURN(
+      auto events,
+      fitconnect::VerifyCaseEvents(log.events, ref.case_id, keys,
+                                   {.destination_id = ref.destination_id}));
+  fitconnect::SubmissionState state =
+      fitconnect::DeriveState(events, ref.submission_id);
 
-    // Only events of this submission count.
-    if (payload.value("sub", "") != "submission:" + ref.submission_id) continue;
-    if (!payload.contains("events") || !payload["events"].is_object() ||
-        payload["events"].size() != 1) {
-      return CheckFailed("event log: SET without exactly one event");
-    }
-    std::string uri = payload["events"].begin().key();
-    std::string name = uri.starts_with(kEvents) ? uri.substr(kEvents.size()) : uri;
-    if (name == "create-submission") state = "incomplete";
-    if (name == "submit-submission") state = "submitted";
-    if (name == "accept-submission") state = "accepted";
-    if (name == "reject-submission") {
-      state = "rejected";
-      if (problems) {
-        *problems = payload["events"].begin().value().value(
-            "problems", nlohmann::json::array());
-      }
+  // The problems of the last reject of this submission.
+  if (problems) *problems = nlohmann::json::array();
+  for (const auto& e : events) {
+    if (problems && e.claims.subject == "submission:" + ref.submission_id &&
+        e.claims.event_type == fitconnect::EventType::kRejectSubmission) {
+      *problems = nlohmann::json::array();
+      for (const auto& p : e.claims.problems) problems->push_back(p.ToJson());
     }
   }
-  return state;
+  return std::string(fitconnect::StateName(state));
+}
+
+// The newest metadata version both sides know.
+std::string ChooseMetadataVersion(const DestinationInfo& d) {
+  for (const char* v : {"2.1.0", "1.0.0"}) {
+    for (const auto& accepted : d.metadata_versions) {
+      if (accepted == v) return v;
+    }
+  }
+  return "1.0.0";
 }
 
 Result<SendResult> SendApplication(SenderClient& api, const Application& app,
@@ -129,14 +121,18 @@ Result<SendResult> SendApplication(SenderClient& api, const Application& app,
   SendResult result;
 
   // Destination and key.
-  DS_ASSIGN_OR_RETURN(jose::Jwk key, DestinationKey(api, app, options));
+  DestinationInfo destination;
+  DS_ASSIGN_OR_RETURN(jose::Jwk key,
+                      DestinationKey(api, app, options, destination));
 
   // Metadata and encryption: one fresh UUID per attachment.
   for (size_t i = 0; i < app.attachments.size(); ++i) {
     result.attachment_ids.push_back(NewUuid());
   }
-  nlohmann::json metadata = BuildMetadata(app, result.attachment_ids);
-  auto enc_meta = jose::Encrypt(key, metadata.dump(), {.cty = "application/json"});
+  auto metadata = BuildMetadata(app, result.attachment_ids,
+                                ChooseMetadataVersion(destination));
+  if (!metadata.ok()) return Status(metadata.status()).Prepend("metadata");
+  auto enc_meta = jose::Encrypt(key, metadata->dump(), {.cty = "application/json"});
   if (!enc_meta.ok()) return Status(enc_meta.status()).Prepend("encrypt metadata");
   auto enc_data = jose::Encrypt(key, app.data, {.cty = app.data_mime_type});
   if (!enc_data.ok()) return Status(enc_data.status()).Prepend("encrypt data");

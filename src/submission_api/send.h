@@ -72,16 +72,18 @@ struct SendResult {
 Result<SendResult> SendApplication(SenderClient& api, const Application& app,
                                    const SendOptions& options);
 
-// The metadata document (schema 1.0.0) for an application whose attachments
-// got the given ids. Not yet: ds_fitconnect's metadata builder (2.x as well)
-// should replace this once merged.
-nlohmann::json BuildMetadata(const Application& app,
-                             const std::vector<std::string>& attachment_ids);
+// The metadata document of `version` ("1.0.0" or "2.1.0") for an
+// application whose attachments got the given ids (ds_fitconnect's
+// builder). SendApplication uses the newest version the destination lists.
+Result<nlohmann::json> BuildMetadata(
+    const Application& app, const std::vector<std::string>& attachment_ids,
+    std::string_view version);
 
 // The state a verified event log shows for a submission: "accepted",
-// "rejected" (problems filled) or "submitted"/"incomplete". Every SET is
-// verified: service SETs with `service_jwks`, subscriber SETs with the
-// destination's signature key fetched through `api` by kid.
+// "rejected" (problems filled), "submitted", ... (fitconnect::StateName).
+// Every SET is verified (fitconnect::VerifyCaseEvents): service SETs with
+// `service_jwks` (the JWKS of the API in use; any https issuer), subscriber
+// SETs with the destination's signature key fetched through `api` by kid.
 Result<std::string> StateFromEventLog(SenderClient& api, const EventLog& log,
                                       const SubmissionRef& ref,
                                       const nlohmann::json& service_jwks,

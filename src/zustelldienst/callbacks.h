@@ -1,4 +1,5 @@
-// Internal: callbacks to destinations and senders (notes §6).
+// Internal: callbacks to destinations and senders (notes §6), signed with
+// ds_fitconnect's callback HMAC (fitconnect/callback.h).
 #pragma once
 
 #include <string>
@@ -7,15 +8,6 @@
 #include "core/status.h"
 
 namespace ds::zustelldienst {
-
-inline constexpr std::string_view kCallbackBase =
-    "https://schema.fitko.de/fit-connect/submission-api/callbacks/";
-
-// Lower-case hex HMAC-SHA-512 over "{timestamp}.{body}" keyed with the
-// callback secret: the callback-authentication header.
-// Not yet: switch to ds_fitconnect's callback HMAC once merged.
-std::string CallbackHmac(std::string_view secret, std::string_view timestamp,
-                         std::string_view body);
 
 struct CallbackAttempt {
   int http_status = 0;  // 0 if the request failed

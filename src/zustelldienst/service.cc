@@ -31,7 +31,7 @@ class ServiceImpl : public Service {
     ctx_.store = store_.get();
     ctx_.signer = &signer_;
     ctx_.logger = logger_;
-    ctx_.issuer = [this] { return public_url_; };
+    ctx_.issuer = [this] { return issuer_; };
     ctx_.wake_worker = [this] { Wake(); };
   }
   ~ServiceImpl() override { Stop(); }
@@ -52,6 +52,7 @@ class ServiceImpl : public Service {
                         net::HttpServer::Start(so, BuildRouter(ctx_)));
     public_url_ = options_.public_url.empty() ? server_->base_url()
                                               : options_.public_url;
+    issuer_ = options_.issuer.empty() ? public_url_ : options_.issuer;
     worker_ = std::thread([this] { Work(); });
     logger_->Info("zd.started", {{"url", server_->base_url()}});
     return Status::Ok();
@@ -59,6 +60,7 @@ class ServiceImpl : public Service {
 
   std::string base_url() const override { return server_->base_url(); }
   std::string token_url() const override { return server_->base_url() + "/token"; }
+  std::string issuer() const override { return issuer_; }
   Admin& admin() override { return admin_; }
   nlohmann::json Jwks() const override { return signer_.Jwks(); }
 
@@ -150,6 +152,7 @@ class ServiceImpl : public Service {
   ApiContext ctx_;
   std::unique_ptr<net::HttpServer> server_;
   std::string public_url_;
+  std::string issuer_;
 
   std::mutex mu_;
   std::condition_variable cv_;

@@ -121,9 +121,13 @@ struct Limits {
 struct Options {
   std::string listen = "127.0.0.1:8480";
   std::filesystem::path data_dir;  // required
-  // The URL the service is reached at (SET `iss`, jwks). Default: the
-  // server's base URL.
+  // The URL the service is reached at. Default: the server's base URL.
   std::string public_url;
+  // The `iss` of the service's SETs. Default: the public URL. Subscribers
+  // tell service SETs from destination SETs by a URL issuer (notes §4: an
+  // https URL; ds_fitconnect also accepts http on loopback for this
+  // stand-in) and verify them with {base_url}/.well-known/jwks.json.
+  std::string issuer;
   int threads = 4;
   Limits limits;
   int64_t token_lifetime_seconds = 1800;
@@ -149,6 +153,7 @@ class Service {
 
   virtual std::string base_url() const = 0;   // API root; paths /v1/...
   virtual std::string token_url() const = 0;  // {base_url}/token
+  virtual std::string issuer() const = 0;     // `iss` of its SETs
   virtual Admin& admin() = 0;
   // The service's SET verification keys ({"keys": [...]}).
   virtual nlohmann::json Jwks() const = 0;

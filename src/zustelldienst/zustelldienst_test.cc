@@ -12,6 +12,7 @@
 #include "core/encoding.h"
 #include "core/files.h"
 #include "core/testing/testing.h"
+#include "fitconnect/event_log.h"
 #include "jose/jwe.h"
 #include "jose/jws.h"
 #include "net/http.h"
@@ -92,12 +93,29 @@ struct CallbackReceiver {
   }
 };
 
+// RSA-4096 keygen is slow and ctest runs every test in its own process:
+// keys are generated once and cached in the build tree.
+jose::Jwk CachedKey(const std::string& name, const std::string& alg) {
+  std::filesystem::path file =
+      std::filesystem::path(DS_ZD_TEST_KEY_CACHE) / (name + ".jwk");
+  if (auto text = ReadFile(file); text.ok()) {
+    if (auto key = jose::Jwk::Parse(*text); key.ok()) return *key;
+  }
+  jose::Jwk key = *jose::Jwk::Generate(4096, NewUuid(), alg);
+  (void)EnsureDir(file.parent_path());
+  (void)WriteFileAtomic(file, key.PrivateJson().dump());
+  return key;
+}
+
 class ZustelldienstTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    enc_key_ = new jose::Jwk(*jose::Jwk::Generate(4096, NewUuid(), "RSA-OAEP-256"));
-    sig_key_ = new jose::Jwk(*jose::Jwk::Generate(4096, NewUuid(), "PS512"));
+    enc_key_ = new jose::Jwk(CachedKey("destination-encryption", "RSA-OAEP-256"));
+    sig_key_ = new jose::Jwk(CachedKey("destination-signature", "PS512"));
     dir_ = new TempDir();
+    // The service would generate its own signing key on first start.
+    ASSERT_OK(WriteFileAtomic(dir_->path() / "service-signing-key.jwk",
+                              CachedKey("service", "PS512").PrivateJson().dump()));
     receiver_ = new CallbackReceiver();
     receiver_->Start();
     StartService();
@@ -288,6 +306,18 @@ TEST_F(ZustelldienstTest, SendCallbackPickupAcceptAndSenderSeesAccepted) {
   EXPECT_EQ(submit["sub"], "submission:" + ref.submission_id);
   EXPECT_EQ(submit["txn"], "case:" + ref.case_id);
 
+  // The log passes the checks a subscriber runs before accepting.
+  fitconnect::StaticKeyResolver resolver;
+  resolver.AddDeliveryService(service_->issuer(),
+                              *jose::Jwks::FromJson(service_->Jwks()));
+  resolver.AddDestination(destination_, jose::Jwks({sig_key_->PublicOnly()}));
+  auto checked = fitconnect::CheckSubmissionLog(
+      sub.GetEvents(ref.case_id)->events, ref.case_id, ref.submission_id,
+      resolver);
+  ASSERT_OK(checked);
+  EXPECT_EQ(checked->authentication_tags.metadata, auth["metadata"]);
+  EXPECT_EQ(checked->state, fitconnect::SubmissionState::kSubmitted);
+
   // Accept; the submission leaves the pickup list; the sender sees it.
   ASSERT_OK(sub.PostEvent(ref.case_id,
                           SubscriberSet(*sig_key_, ref.submission_id, ref.case_id,
@@ -322,9 +352,9 @@ TEST_F(ZustelldienstTest, RejectReachesAFollowingSenderWithProblems) {
   opts.callback_url = receiver_->url();
   opts.callback_secret = kSecret;
   std::set<std::string> before;
-  for (const auto& s : Subscriber().ListSubmissions(destination_, 0, 500)->submissions) {
-    before.insert(s.submission_id);
-  }
+  auto initial = Subscriber().ListSubmissions(destination_, 0, 500);
+  ASSERT_OK(initial);
+  for (const auto& s : initial->submissions) before.insert(s.submission_id);
   Result<sa::SendResult> sent = Internal("not run");
   std::thread portal([&] {
     auto sender = Sender();
@@ -619,7 +649,7 @@ TEST_F(ZustelldienstTest, ServiceRejectsSubmissionsNotPickedUpInTime) {
 
 TEST(Setup, AppliesATomlFileOnce) {
   TempDir dir;
-  auto key = *jose::Jwk::Generate(4096, "enc-1", "RSA-OAEP-256");
+  auto key = CachedKey("destination-encryption", "RSA-OAEP-256");
   ASSERT_OK(WriteFileAtomic(dir.path() / "enc.jwk", key.PublicOnly().PublicJson().dump()));
   std::string dest = NewUuid();
   ASSERT_OK(WriteFileAtomic(dir.path() / "setup.toml", R"(
@@ -647,7 +677,7 @@ role = "sender"
   EXPECT_EQ(created->size(), 2u);
   auto doc = (*admin)->DestinationJson(dest);
   ASSERT_OK(doc);
-  EXPECT_EQ((*doc)["encryptionKid"], "enc-1");
+  EXPECT_EQ((*doc)["encryptionKid"], key.kid());
   EXPECT_TRUE((*doc)["replyChannels"].contains("fink"));
   EXPECT_EQ((*doc)["services"][0]["submissionSchemas"][0]["mimeType"],
             "application/json");
