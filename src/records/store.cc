@@ -182,12 +182,19 @@ Status CheckDocument(const IncomingDocument& d, std::string_view what) {
   return Status::Ok();
 }
 
+// A submission may carry attachments only (no Fachdaten).
+bool HasFormData(const IncomingSubmission& in) {
+  return !in.form_data.content_address.empty();
+}
+
 Status CheckInput(const IncomingSubmission& in) {
   if (in.tenant.empty()) return InvalidInput("file submission: tenant missing");
   if (in.submission_id.empty()) {
     return InvalidInput("file submission: submission id missing");
   }
-  DS_RETURN_IF_ERROR(CheckDocument(in.form_data, "form data"));
+  if (HasFormData(in)) {
+    DS_RETURN_IF_ERROR(CheckDocument(in.form_data, "form data"));
+  }
   for (const IncomingDocument& a : in.attachments) {
     DS_RETURN_IF_ERROR(CheckDocument(a, "attachment " + a.attachment_id));
   }
@@ -215,7 +222,7 @@ Status Store::CheckBlobs(const IncomingSubmission& in) {
     }
     return Status::Ok();
   };
-  DS_RETURN_IF_ERROR(check(in.form_data));
+  if (HasFormData(in)) DS_RETURN_IF_ERROR(check(in.form_data));
   for (const IncomingDocument& a : in.attachments) {
     DS_RETURN_IF_ERROR(check(a));
   }
@@ -300,13 +307,13 @@ Result<FilingReceipt> Store::FileSubmission(const IncomingSubmission& input) {
 
   // Search text of the form data: given, or the string values of JSON.
   std::string form_text = in.form_search_text;
-  if (form_text.empty() &&
+  if (form_text.empty() && HasFormData(in) &&
       in.form_data.mime_type.find("json") != std::string::npos) {
     auto bytes = files_.Read(in.form_data.content_address, 4 << 20);
     if (bytes.ok()) form_text = internal::JsonStrings(*bytes);
   }
 
-  Verdict worst = in.form_data.verdict;
+  Verdict worst = HasFormData(in) ? in.form_data.verdict : Verdict::kClean;
   for (const auto& a : in.attachments) worst = std::max(worst, a.verdict);
 
   FilingReceipt receipt;
@@ -335,8 +342,10 @@ Result<FilingReceipt> Store::FileSubmission(const IncomingSubmission& input) {
       return Status::Ok();
     }
 
-    DS_RETURN_IF_ERROR(InsertDokument(in, receipt.vorgang_id, in.form_data, 0,
-                                      &receipt.form_dokument_id));
+    if (HasFormData(in)) {
+      DS_RETURN_IF_ERROR(InsertDokument(in, receipt.vorgang_id, in.form_data,
+                                        0, &receipt.form_dokument_id));
+    }
     for (size_t i = 0; i < in.attachments.size(); ++i) {
       std::string id;
       DS_RETURN_IF_ERROR(InsertDokument(in, receipt.vorgang_id,
@@ -352,14 +361,15 @@ Result<FilingReceipt> Store::FileSubmission(const IncomingSubmission& input) {
     }
     DS_RETURN_IF_ERROR(IndexVorgang(in.tenant, receipt.vorgang_id));
 
-    std::vector<std::string> ids = {receipt.vorgang_id, in.submission_id,
-                                    receipt.form_dokument_id};
+    std::vector<std::string> ids = {receipt.vorgang_id, in.submission_id};
+    if (HasFormData(in)) ids.push_back(receipt.form_dokument_id);
     ids.insert(ids.end(), receipt.attachment_dokument_ids.begin(),
                receipt.attachment_dokument_ids.end());
     return Audit(in.tenant, in.actor, kActionCreate, ids,
                  {{"object", "vorgang"},
                   {"service", in.service_identifier},
-                  {"documents", 1 + in.attachments.size()},
+                  {"documents", (HasFormData(in) ? 1 : 0) +
+                                    in.attachments.size()},
                   {"worst_verdict", VerdictName(worst)}});
   });
   if (!st.ok()) return st.Prepend("file submission");

@@ -79,7 +79,8 @@ struct IncomingSubmission {
   int64_t received_at = 0;         // unix seconds; 0 = now
   std::string subject;             // Betreff for the inbox
   std::string reply_channel_json;  // metadata replyChannel, "" if none
-  IncomingDocument form_data;      // the Fachdaten (JSON or XML)
+  IncomingDocument form_data;      // the Fachdaten (JSON or XML); leave
+                                   // content_address "" if there are none
   // Text indexed for full-text search. If empty and the form data is JSON
   // (mime type contains "json"), the store indexes its string values.
   std::string form_search_text;
@@ -90,7 +91,7 @@ struct IncomingSubmission {
 
 struct FilingReceipt {
   std::string vorgang_id;
-  std::string form_dokument_id;
+  std::string form_dokument_id;  // "" if the submission had no form data
   std::vector<std::string> attachment_dokument_ids;  // order of input
   bool newly_filed = false;  // false: the submission was filed before
 };
@@ -108,7 +109,8 @@ struct Format {
 struct Dokument {
   std::string id;
   std::string vorgang_id;
-  int position = 0;             // 0 = form data, 1.. attachments
+  int position = 0;             // 0 = form data, 1.. attachments (input
+                                // order)
   std::string purpose;
   std::string attachment_id;
   std::string doc_class;

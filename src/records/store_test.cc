@@ -119,6 +119,23 @@ TEST_P(StoreTest, FilingTwiceReturnsTheSameVorgangWithoutFilingAgain) {
   EXPECT_EQ(store_->ListInbox(filter)->items.size(), 1u);
 }
 
+TEST_P(StoreTest, FilesSubmissionWithoutFormData) {
+  IncomingSubmission in = MakeSubmission("kreis-a", NewUuid(), 1);
+  in.form_data = IncomingDocument{};
+
+  auto receipt = store_->FileSubmission(in);
+
+  ASSERT_OK(receipt);
+  EXPECT_EQ(receipt->form_dokument_id, "");
+  auto v = store_->GetVorgang("kreis-a", receipt->vorgang_id);
+  ASSERT_OK(v);
+  ASSERT_EQ(v->dokumente.size(), 1u);
+  EXPECT_EQ(v->dokumente[0].position, 1);
+  auto again = store_->FileSubmission(in);
+  ASSERT_OK(again);
+  EXPECT_EQ(again->attachment_dokument_ids, receipt->attachment_dokument_ids);
+}
+
 TEST_P(StoreTest, SameSubmissionIdInAnotherTenantIsFiledSeparately) {
   std::string sid = NewUuid();
   auto a = store_->FileSubmission(MakeSubmission("kreis-a", sid));
