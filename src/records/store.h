@@ -293,6 +293,28 @@ class Store {
                                         const std::string& query,
                                         int limit = 50);
 
+  // Files a further Dokument into an existing Vorgang (e.g. a Bescheid
+  // from a Fachverfahren); its blob must be in the FileStore. Returns the
+  // Dokument id. kNotFound for an unknown Vorgang or blob.
+  Result<std::string> AddDokument(const std::string& tenant,
+                                  const std::string& vorgang_id,
+                                  const IncomingDocument& doc,
+                                  const std::string& actor);
+  // Adds a new version to a Dokument (the earlier versions stay); returns
+  // its number. kConflict if the Dokument was deleted by retention.
+  Result<int> AddVersion(const std::string& tenant,
+                         const std::string& dokument_id,
+                         const IncomingDocument& doc,
+                         const std::string& actor);
+
+  // Records an action done outside the store (e.g. "export" by the xdomea
+  // part) in the tenant's audit trail. `details` is a JSON object without
+  // personal data.
+  Status AppendAudit(const std::string& tenant, const std::string& actor,
+                     std::string_view action,
+                     const std::vector<std::string>& object_ids,
+                     const nlohmann::json& details);
+
   // The audit trail of one tenant from `from_seq` on.
   Result<std::vector<AuditEntry>> ReadAudit(const std::string& tenant,
                                             int64_t from_seq = 1,
@@ -308,10 +330,13 @@ class Store {
                const nlohmann::json& details);
   Result<std::optional<FilingReceipt>> FindFiled(const std::string& tenant,
                                                  const std::string& sid);
+  Status CheckBlob(const IncomingDocument& doc);
   Status CheckBlobs(const IncomingSubmission& in);
-  Status InsertDokument(const IncomingSubmission& in, const std::string& vid,
+  Status InsertDokument(const std::string& tenant, const std::string& vid,
                         const IncomingDocument& doc, int position,
-                        std::string* id);
+                        int64_t now, std::string* id);
+  Status InsertVersion(const std::string& dokument_id, int number,
+                       const IncomingDocument& doc, int64_t now);
   Status IndexVorgang(const std::string& tenant, const std::string& vid);
   Result<std::vector<Dokument>> LoadDokumente(const std::string& vid);
   Status CheckBlobReferences(AuditReport* report);
