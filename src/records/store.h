@@ -339,6 +339,7 @@ class Store {
                        const IncomingDocument& doc, int64_t now);
   Status IndexVorgang(const std::string& tenant, const std::string& vid);
   Result<std::vector<Dokument>> LoadDokumente(const std::string& vid);
+  Status VerifyChains(AuditReport* report);
   Status CheckBlobReferences(AuditReport* report);
   struct ContentRef {
     std::string address, dokument_id, vorgang_id;
