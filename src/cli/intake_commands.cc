@@ -1,8 +1,153 @@
+// `drehscheibe serve --config FILE`: the hub (intake loop, callback
+// endpoint, page of received cases).
+// `drehscheibe intake status [--json] [ID]`: per destination the pending
+// pickups, the last poll and callback and the last error; for a submission
+// or case id its journal entry and state.
+#include <csignal>
+#include <ctime>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
 #include "cli/commands.h"
+#include "core/config.h"
+#include "core/encoding.h"
+#include "demo/page.h"
+#include "intake/config.h"
+#include "intake/hub.h"
+#include "intake/journal_sqlite.h"
+#include "intake/setup.h"
 
 namespace ds::cli {
+namespace {
 
-// Not built yet: this part registers no commands.
-void RegisterIntakeCommands(CLI::App& /*app*/, Context& /*ctx*/) {}
+std::atomic<bool> g_stop{false};
+void OnSignal(int) { g_stop.store(true); }
+
+std::string Time(int64_t t) {
+  if (t == 0) return "-";
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+Status Serve(const Context& ctx, const std::string& config_path) {
+  DS_ASSIGN_OR_RETURN(ConfigReader reader, ConfigReader::FromFile(config_path));
+  DS_ASSIGN_OR_RETURN(intake::HubConfig config, intake::LoadHubConfig(reader));
+
+  intake::HubSetup setup;
+  setup.data_dir = ResolveDataDir(ctx.data_flag);
+  setup.specs_dir = ResolveSpecsDir(ctx.specs_flag);
+  setup.poll_seconds = config.poll_seconds;
+  setup.max_parallel = config.max_parallel;
+  setup.processor.gate_policy = intake::GatePolicy(config);
+  setup.processor.max_attachment_bytes = config.max_attachment_bytes;
+  DS_ASSIGN_OR_RETURN(setup.processor.key_policy, intake::LoadKeyPolicy(config));
+  for (const auto& dc : config.destinations) {
+    DS_ASSIGN_OR_RETURN(intake::Destination d, intake::LoadDestination(dc, config));
+    setup.destinations.push_back(std::move(d));
+  }
+  // Not yet: data schemas from the configuration; only services whose
+  // schemas are registered here are accepted (others are rejected as
+  // unsupported-schema).
+  std::string tenant = config.destinations.front().tenant;
+  DS_ASSIGN_OR_RETURN(auto hub, intake::Hub::Create(std::move(setup)));
+
+  net::Router router;
+  hub->AddRoutes(router);
+  demo::AddPage(router, hub->store(), tenant);
+  DS_ASSIGN_OR_RETURN(auto server, net::HttpServer::Start({.listen = config.listen}, std::move(router)));
+  DefaultLogger().Info("hub.started", {{"listen", server->base_url()},
+                                       {"destinations", int64_t(config.destinations.size())}});
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  hub->Run(g_stop);
+  server->Stop();
+  return Status::Ok();
+}
+
+nlohmann::json EntryJson(const intake::JournalEntry& e) {
+  return {{"submission_id", e.submission_id}, {"case_id", e.case_id},
+          {"destination_id", e.destination_id}, {"state", intake::StateName(e.state)},
+          {"attempts", e.attempts}, {"last_error", e.last_error},
+          {"vorgang_id", e.vorgang_id},
+          {"problems", nlohmann::json::parse(e.problems_json.empty() ? "[]" : e.problems_json,
+                                             nullptr, false)},
+          {"received_at", Time(e.created_at)}, {"updated_at", Time(e.updated_at)}};
+}
+
+Status Status_(const Context& ctx, const std::string& id, bool json) {
+  auto path = ResolveDataDir(ctx.data_flag) / "intake" / "journal.sqlite";
+  if (!std::filesystem::exists(path)) {
+    return EnvironmentError("no intake journal at " + path.string() + " (wrong --data?)");
+  }
+  DS_ASSIGN_OR_RETURN(auto journal, intake::OpenSqliteJournal(path));
+
+  if (!id.empty()) {
+    DS_ASSIGN_OR_RETURN(auto entry, journal->Get(id));
+    if (!entry) return NotFound("no submission or case " + id + " in the journal");
+    nlohmann::json j = EntryJson(*entry);
+    if (json) {
+      std::cout << j.dump(2) << "\n";
+    } else {
+      for (auto& [k, v] : j.items()) std::cout << k << ": " << (v.is_string() ? v.get<std::string>() : v.dump()) << "\n";
+    }
+    return Status::Ok();
+  }
+
+  DS_ASSIGN_OR_RETURN(auto destinations, journal->Destinations());
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& d : destinations) {
+    DS_ASSIGN_OR_RETURN(auto open, journal->List(d.destination_id, true));
+    nlohmann::json pending = nlohmann::json::array();
+    for (const auto& e : open) pending.push_back(EntryJson(e));
+    out.push_back({{"destination_id", d.destination_id}, {"pending", open.size()},
+                   {"last_poll", Time(d.last_poll_at)}, {"last_callback", Time(d.last_callback_at)},
+                   {"last_error", d.last_error}, {"last_error_at", Time(d.last_error_at)},
+                   {"open_submissions", pending}});
+  }
+  if (json) {
+    std::cout << out.dump(2) << "\n";
+    return Status::Ok();
+  }
+  for (const auto& d : out) {
+    std::cout << "destination " << d["destination_id"].get<std::string>() << "\n"
+              << "  pending pickups: " << d["pending"] << "\n"
+              << "  last poll:       " << d["last_poll"].get<std::string>() << "\n"
+              << "  last callback:   " << d["last_callback"].get<std::string>() << "\n"
+              << "  last error:      "
+              << (d["last_error"].get<std::string>().empty() ? "-" : d["last_error"].get<std::string>() +
+                                                                       " (" + d["last_error_at"].get<std::string>() + ")")
+              << "\n";
+    for (const auto& e : d["open_submissions"]) {
+      std::cout << "    " << e["submission_id"].get<std::string>() << " "
+                << e["state"].get<std::string>() << " attempts=" << e["attempts"]
+                << (e["last_error"].get<std::string>().empty() ? "" : " error=" + e["last_error"].get<std::string>())
+                << "\n";
+    }
+  }
+  if (out.empty()) std::cout << "no destination has been polled yet\n";
+  return Status::Ok();
+}
+
+}  // namespace
+
+void RegisterIntakeCommands(CLI::App& app, Context& ctx) {
+  auto* serve = app.add_subcommand("serve", "run the hub");
+  auto config = std::make_shared<std::string>();
+  serve->add_option("--config", *config, "configuration file (TOML)")->required();
+  serve->callback([&ctx, config] { ctx.status = Serve(ctx, *config); });
+
+  auto* intake = app.add_subcommand("intake", "the FIT-Connect subscriber");
+  intake->require_subcommand(1);
+  auto* status = intake->add_subcommand("status", "pending pickups, last callback and error; one submission's state");
+  struct Opts { bool json = false; std::string id; };
+  auto o = std::make_shared<Opts>();
+  status->add_flag("--json", o->json, "report as JSON");
+  status->add_option("id", o->id, "a submission or case id");
+  status->callback([&ctx, o] { ctx.status = Status_(ctx, o->id, o->json); });
+}
 
 }  // namespace ds::cli

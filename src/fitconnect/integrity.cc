@@ -143,6 +143,35 @@ Status CheckJweAuthenticationTag(std::string_view compact_jwe,
   return CheckAuthenticationTag(*tag, expected_tag, instance);
 }
 
+Status CheckSubmissionTags(const ReceivedTags& received,
+                           const AuthenticationTags& expected) {
+  DS_RETURN_IF_ERROR(CheckAuthenticationTag(received.metadata, expected.metadata,
+                                            kInstanceMetadata));
+  if (received.data) {
+    DS_RETURN_IF_ERROR(
+        CheckAuthenticationTag(*received.data, expected.data, kInstanceData));
+  } else if (!expected.data.empty()) {
+    return Reject(ProblemKind::kMissingData, kInstanceData,
+                  "the event log names data, but the submission has none");
+  }
+  for (const auto& [id, tag] : received.attachments) {
+    auto it = expected.attachments.find(id);
+    if (it == expected.attachments.end()) {
+      return Mismatch(id, "attachment " + id +
+                              " has no authentication tag in the event log");
+    }
+    DS_RETURN_IF_ERROR(CheckAuthenticationTag(tag, it->second,
+                                              AttachmentInstance(id)));
+  }
+  for (const auto& [id, tag] : expected.attachments) {
+    if (!received.attachments.count(id)) {
+      return Mismatch(id, "attachment " + id +
+                              " is in the event log but was not received");
+    }
+  }
+  return Status::Ok();
+}
+
 Status CheckAttachmentLists(const AttachmentLists& lists) {
   DS_ASSIGN_OR_RETURN(IdSet submission, ToSet(lists.submission, "submission"));
   DS_ASSIGN_OR_RETURN(IdSet metadata, ToSet(lists.metadata, "metadata"));

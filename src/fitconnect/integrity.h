@@ -65,6 +65,22 @@ Status CheckJweAuthenticationTag(std::string_view compact_jwe,
                                  std::string_view expected_tag,
                                  std::string_view instance);
 
+// The authentication tags of what was actually received: the 5th segment
+// of each JWE (jose::AuthenticationTag, or jose::StreamResult's
+// authentication_tag for streamed attachments).
+struct ReceivedTags {
+  std::string metadata;
+  std::optional<std::string> data;  // nullopt: no encryptedData
+  std::map<std::string, std::string> attachments;  // attachmentId -> tag
+};
+
+// Compares received tags with the submit-submission event's: metadata, data
+// (present on both sides or on neither) and every attachment in both
+// directions. incorrect-authentication-tag at "metadata", "data" or
+// "attachment:{id}"; an attachment on one side only is attachments-mismatch.
+Status CheckSubmissionTags(const ReceivedTags& received,
+                           const AuthenticationTags& expected);
+
 // The attachment ids as each party states them.
 struct AttachmentLists {
   // announcedAttachments of the announcement, if known (the sender and the

@@ -89,6 +89,32 @@ TEST(Integrity, AuthenticationTagsJsonRoundTrip) {
               StatusIs(Code::kInvalidInput, kA));
 }
 
+TEST(Integrity, SubmissionTagsMatch) {
+  AuthenticationTags expected{"m", "d", {{kA, "a"}, {kB, "b"}}};
+  EXPECT_OK(CheckSubmissionTags({"m", "d", {{kA, "a"}, {kB, "b"}}}, expected));
+  EXPECT_OK(CheckSubmissionTags({"m", std::nullopt, {}}, {"m", "", {}}));
+}
+
+TEST(Integrity, SubmissionTagMismatchNamesTheJwe) {
+  AuthenticationTags expected{"m", "d", {{kA, "a"}}};
+
+  ExpectProblem(CheckSubmissionTags({"M", "d", {{kA, "a"}}}, expected),
+                ProblemKind::kIncorrectAuthenticationTag, "metadata");
+  ExpectProblem(CheckSubmissionTags({"m", "D", {{kA, "a"}}}, expected),
+                ProblemKind::kIncorrectAuthenticationTag, "data");
+  ExpectProblem(CheckSubmissionTags({"m", "d", {{kA, "A"}}}, expected),
+                ProblemKind::kIncorrectAuthenticationTag,
+                std::string("attachment:") + kA);
+  ExpectProblem(CheckSubmissionTags({"m", std::nullopt, {{kA, "a"}}}, expected),
+                ProblemKind::kMissingData, "data");
+  ExpectProblem(CheckSubmissionTags({"m", "d", {}}, expected),
+                ProblemKind::kAttachmentsMismatch,
+                std::string("attachment:") + kA);
+  ExpectProblem(CheckSubmissionTags({"m", "d", {{kA, "a"}, {kB, "b"}}}, expected),
+                ProblemKind::kAttachmentsMismatch,
+                std::string("attachment:") + kB);
+}
+
 TEST(Integrity, EqualAttachmentListsPass) {
   AttachmentLists lists{std::vector<std::string>{kB, kA}, {kA, kB}, {kB, kA},
                         {kA, kB}};

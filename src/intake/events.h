@@ -26,7 +26,10 @@ struct VerifiedLog {
 // submit-submission event of `submission_id`. kCheckFailed with the
 // invalid-event-log problem on any failure; kUnavailable when keys cannot be
 // fetched.
+// `trusted_issuer` is the only delivery-service `iss` accepted (the
+// Zustelldienst the destination is registered with).
 Result<VerifiedLog> VerifyLog(submission_api::SubscriberClient& api,
+                              const std::string& trusted_issuer,
                               const std::vector<std::string>& tokens,
                               const std::string& destination_id,
                               const std::string& submission_id,

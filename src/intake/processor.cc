@@ -236,7 +236,7 @@ Result<Processor::Checked> Processor::Check(const Destination& d, const JournalE
   DestinationFacts facts{info.metadata_versions, info.services, info.reply_channels};
 
   // Event log: signatures, claims, exactly one submit-submission.
-  DS_ASSIGN_OR_RETURN(VerifiedLog log, VerifyLog(*d.api, tokens, d.id, e.submission_id,
+  DS_ASSIGN_OR_RETURN(VerifiedLog log, VerifyLog(*d.api, d.trusted_issuer, tokens, d.id, e.submission_id,
                                                  e.case_id, options_.key_policy));
 
   // Metadata: tag, decrypt, syntax, version, schema.
@@ -441,7 +441,7 @@ Status Processor::Answer(const Destination& d, const JournalEntry& e, bool accep
                          const std::string& problems_json) {
   // Never answer twice: a lost response to an earlier post is detected here.
   DS_ASSIGN_OR_RETURN(auto log, d.api->GetEvents(e.case_id));
-  Result<VerifiedLog> verified = VerifyLog(*d.api, log.events, d.id, e.submission_id,
+  Result<VerifiedLog> verified = VerifyLog(*d.api, d.trusted_issuer, log.events, d.id, e.submission_id,
                                            e.case_id, options_.key_policy);
   if (verified.ok() && verified->answered) return Status::Ok();
 
@@ -449,7 +449,7 @@ Status Processor::Answer(const Destination& d, const JournalEntry& e, bool accep
   if (accept) {
     DS_ASSIGN_OR_RETURN(json checked, ReadJson(SpoolOf(e) / "checked.json"));
     DS_ASSIGN_OR_RETURN(auto tags, fitconnect::AuthenticationTags::FromJson(checked["tags"]));
-    DS_ASSIGN_OR_RETURN(token, AcceptEvent(d.signing_key, d.id, e.submission_id, e.case_id, tags));
+    DS_ASSIGN_OR_RETURN(token, AcceptEvent(*d.signing_key, d.id, e.submission_id, e.case_id, tags));
   } else {
     std::vector<fitconnect::RejectProblem> problems;
     json pj = json::parse(problems_json.empty() ? "[]" : problems_json, nullptr, false);
@@ -461,7 +461,7 @@ Status Processor::Answer(const Destination& d, const JournalEntry& e, bool accep
       problems.push_back(fitconnect::MakeProblem(ProblemKind::kTechnicalError,
                                                  fitconnect::kInstanceSubmission));
     }
-    DS_ASSIGN_OR_RETURN(token, RejectEvent(d.signing_key, d.id, e.submission_id, e.case_id, problems));
+    DS_ASSIGN_OR_RETURN(token, RejectEvent(*d.signing_key, d.id, e.submission_id, e.case_id, problems));
   }
   return d.api->PostEvent(e.case_id, token);
 }

@@ -46,8 +46,10 @@ struct Destination {
   jose::KeyRing decryption_keys;  // current keys
   jose::KeyRing retired_keys;     // rolled-over keys
   bool accept_retired = false;
-  jose::Jwk signing_key;          // for accept/reject events
+  std::optional<jose::Jwk> signing_key;  // for accept/reject events; required
   std::string callback_secret;
+  // The Zustelldienst whose event tokens are trusted (its SET `iss`).
+  std::string trusted_issuer;
   std::shared_ptr<submission_api::SubscriberClient> api;
 };
 

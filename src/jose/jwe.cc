@@ -19,8 +19,15 @@ using internal::kTagBytes;
 
 namespace {
 
+constexpr char kTagMismatch[] =
+    "decrypt: authentication tag mismatch (or content key unwrap failed)";
+
 // Header members we understand. Anything else (jku, jwk, x5u, epk, p2s, ...)
 // is refused, so that no sender can make us act on a member we ignore.
+// `typ` is tolerated (some JOSE libraries add it). `zip: DEF` occurs in real
+// FIT-Connect traffic (GovOS/ThAVEL), so receivers inflate it; whether FITKO
+// allows senders to use it is [unverified] (notes/fit-connect.md §5), hence
+// Encrypt uses it only on request.
 constexpr std::array<std::string_view, 6> kAllowedHeaderMembers = {
     "alg", "enc", "kid", "cty", "zip", "typ"};
 
@@ -89,31 +96,49 @@ Result<std::string> Inflate(std::string_view in, size_t cap) {
   return out;
 }
 
-Result<std::string> AesGcmDecrypt(std::string_view cek, std::string_view iv,
-                                  std::string_view aad, std::string_view ct,
-                                  std::string_view tag) {
+// Decodes the base64url ciphertext and decrypts it in cache-sized pieces
+// (decode, then AES-GCM in place while the piece is still in cache), then
+// checks the tag. On any failure the partial plaintext is wiped.
+Result<std::string> DecodeAndDecrypt(std::string_view cek, std::string_view iv,
+                                     std::string_view aad,
+                                     std::string_view ciphertext_b64,
+                                     std::string_view tag) {
   internal::CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
   auto u = [](std::string_view s) {
     return reinterpret_cast<const unsigned char*>(s.data());
   };
-  std::string out(ct.size(), '\0');
   int len = 0;
   bool ok =
       ctx && EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kIvBytes, nullptr) == 1 &&
       EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, u(cek), u(iv)) == 1 &&
-      EVP_DecryptUpdate(ctx.get(), nullptr, &len, u(aad), static_cast<int>(aad.size())) == 1 &&
-      EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len,
-                        u(ct), static_cast<int>(ct.size())) == 1 &&
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes,
-                          const_cast<char*>(tag.data())) == 1;
+      EVP_DecryptUpdate(ctx.get(), nullptr, &len, u(aad), static_cast<int>(aad.size())) == 1;
   if (!ok) return internal::SslFailure(Code::kInternal, "decrypt", "AES-GCM setup");
-  int final_len = 0;
-  if (EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + len,
-                          &final_len) != 1) {
+
+  constexpr size_t kPieceChars = 64 * 1024;  // a multiple of 4
+  std::string out(ciphertext_b64.size() * 3 / 4, '\0');
+  size_t written = 0;
+  while (!ciphertext_b64.empty()) {
+    std::string_view piece = ciphertext_b64.substr(0, kPieceChars);
+    ciphertext_b64.remove_prefix(piece.size());
+    long n = internal::DecodeBase64UrlInto(piece, out.data() + written);
+    auto* bytes = reinterpret_cast<unsigned char*>(out.data()) + written;
+    if (n < 0 || EVP_DecryptUpdate(ctx.get(), bytes, &len, bytes,
+                                   static_cast<int>(n)) != 1) {
+      OPENSSL_cleanse(out.data(), out.size());
+      return InvalidInput("parse: ciphertext is not base64url");
+    }
+    written += static_cast<size_t>(n);
+  }
+  out.resize(written);
+
+  unsigned char final_block[16];
+  if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes,
+                          const_cast<char*>(tag.data())) != 1 ||
+      EVP_DecryptFinal_ex(ctx.get(), final_block, &len) != 1) {
     OPENSSL_cleanse(out.data(), out.size());
     internal::OpenSslError();
-    return CheckFailed("decrypt: authentication tag mismatch");
+    return CheckFailed(kTagMismatch);
   }
   return out;
 }
@@ -176,6 +201,11 @@ Result<std::string> WrapKey(const Jwk& key, std::string_view cek) {
   return out;
 }
 
+// A failed OAEP decoding is not reported: the content key becomes random
+// bytes and the tag check fails instead (RFC 7516 §11.5). Otherwise the
+// error text would tell a sender whether a forged encrypted key had valid
+// OAEP padding (a Manger-style oracle), and intake echoes errors into
+// reject problems.
 Result<std::string> UnwrapKey(const Jwk& key, std::string_view encrypted_key,
                               int min_rsa_bits) {
   if (!key.is_private()) return CheckFailed("key: not a private key");
@@ -195,13 +225,15 @@ Result<std::string> UnwrapKey(const Jwk& key, std::string_view encrypted_key,
   if (!ok) return SslFailure(Code::kInternal, "unwrap", "RSA-OAEP-256 setup");
   std::string cek(ModulusBytes(key.pkey()), '\0');
   size_t len = cek.size();
-  if (EVP_PKEY_decrypt(ctx.get(), reinterpret_cast<unsigned char*>(cek.data()), &len,
-                       reinterpret_cast<const unsigned char*>(encrypted_key.data()),
-                       encrypted_key.size()) != 1 ||
-      len != kCekBytes) {
+  int rc = EVP_PKEY_decrypt(ctx.get(), reinterpret_cast<unsigned char*>(cek.data()),
+                            &len,
+                            reinterpret_cast<const unsigned char*>(encrypted_key.data()),
+                            encrypted_key.size());
+  DS_ASSIGN_OR_RETURN(std::string random_cek, RandomBytes(kCekBytes));
+  if (rc != 1 || len != kCekBytes) {
     OpenSslError();
     OPENSSL_cleanse(cek.data(), cek.size());
-    return CheckFailed("unwrap: RSA-OAEP-256 decryption of the content key failed");
+    return random_cek;
   }
   cek.resize(len);
   return cek;
@@ -317,12 +349,13 @@ Result<Decrypted> DecryptWith(const Jwk* key, const KeyRing* ring,
   DS_ASSIGN_OR_RETURN(std::string encrypted_key,
                       Decoded(jwe.encrypted_key, "parse", "encrypted key"));
   DS_ASSIGN_OR_RETURN(std::string iv, Decoded(jwe.iv, "parse", "iv"));
-  DS_ASSIGN_OR_RETURN(std::string ciphertext,
-                      Decoded(jwe.ciphertext, "parse", "ciphertext"));
   DS_ASSIGN_OR_RETURN(std::string tag, Decoded(jwe.tag, "parse", "tag"));
   if (iv.size() != kIvBytes) return InvalidInput("parse: iv is not 12 bytes");
   if (tag.size() != kTagBytes) return InvalidInput("parse: tag is not 16 bytes");
-  if (header.zip.empty() && ciphertext.size() > options.max_plaintext) {
+  if (jwe.ciphertext.size() % 4 == 1) {
+    return InvalidInput("parse: ciphertext is not base64url");
+  }
+  if (header.zip.empty() && jwe.ciphertext.size() / 4 * 3 > options.max_plaintext) {
     return InvalidInput("decrypt: plaintext exceeds the cap");
   }
 
@@ -332,7 +365,7 @@ Result<Decrypted> DecryptWith(const Jwk* key, const KeyRing* ring,
   }
   DS_ASSIGN_OR_RETURN(std::string cek,
                       internal::UnwrapKey(*key, encrypted_key, options.min_rsa_bits));
-  auto plaintext = AesGcmDecrypt(cek, iv, jwe.header, ciphertext, tag);
+  auto plaintext = DecodeAndDecrypt(cek, iv, jwe.header, jwe.ciphertext, tag);
   OPENSSL_cleanse(cek.data(), cek.size());
   if (!plaintext.ok()) return plaintext.status();
 

@@ -298,7 +298,8 @@ Result<StreamResult> DecryptStream(const KeyRing& keys, int in, int out,
   if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes, tag.data()) != 1 ||
       EVP_DecryptFinal_ex(ctx.get(), final_block, &len) != 1) {
     internal::OpenSslError();
-    return CheckFailed("decrypt: authentication tag mismatch");
+    return CheckFailed(
+        "decrypt: authentication tag mismatch (or content key unwrap failed)");
   }
   DS_RETURN_IF_ERROR(sink.Finish());
 

@@ -163,6 +163,19 @@ TEST(Jwe, RejectsChangedIv) { ExpectEveryByteFlipRejected(2, 1); }
 TEST(Jwe, RejectsChangedCiphertext) { ExpectEveryByteFlipRejected(3, 1); }
 TEST(Jwe, RejectsChangedTag) { ExpectEveryByteFlipRejected(4, 1); }
 
+TEST(Jwe, ReportsForgedEncryptedKeyLikeATagMismatch) {
+  // No padding oracle: a wrapped key that fails OAEP decoding yields the
+  // same error as a wrong tag.
+  const Jwk& key = testing::VectorEncryptionKey();
+  std::string jwe = *Encrypt(key, "secret", {});
+  std::string forged(512, '\x01');
+  auto out = Decrypt(key, WithSegment(jwe, 1, Base64UrlEncode(forged)), {});
+  std::string tag_error = Decrypt(key, WithSegment(jwe, 4, "AAAAAAAAAAAAAAAAAAAAAA"), {})
+                              .status().message();
+  EXPECT_THAT(out, StatusIs(Code::kCheckFailed));
+  EXPECT_EQ(out.status().message(), tag_error);
+}
+
 TEST(Jwe, RejectsTamperedVectorTag) {
   std::string bad = WithSegment(VectorJwe(), 4, "gZGx1fiD_gmTXJ2f_Esh_Q");
   EXPECT_THAT(Decrypt(VectorRing(), bad, {}), StatusIs(Code::kCheckFailed, "tag"));

@@ -43,6 +43,9 @@ constexpr std::array<RsaParam, 8> kRsaParams = {{
     {"qi", OSSL_PKEY_PARAM_RSA_COEFFICIENT1},
 }};
 
+// RSA moduli above 16384 bits are refused (OpenSSL's own limit for use).
+constexpr size_t kMaxParamBytes = 16384 / 8;
+
 Result<BnPtr> DecodeBigNum(const nlohmann::json& json, const char* member) {
   auto it = json.find(member);
   if (it == json.end() || !it->is_string()) {
@@ -54,10 +57,17 @@ Result<BnPtr> DecodeBigNum(const nlohmann::json& json, const char* member) {
     return InvalidInput(std::string("jwk: member ") + member +
                         " is not base64url");
   }
+  if (bytes->size() > kMaxParamBytes) {
+    return InvalidInput(std::string("jwk: member ") + member + " is too long");
+  }
   BIGNUM* bn = BN_bin2bn(reinterpret_cast<const unsigned char*>(bytes->data()),
                          static_cast<int>(bytes->size()), nullptr);
   if (bn == nullptr) return internal::SslFailure(Code::kInternal, "jwk", "BN");
-  return BnPtr(bn);
+  BnPtr owned(bn);
+  if (BN_is_zero(bn)) {
+    return InvalidInput(std::string("jwk: member ") + member + " is zero");
+  }
+  return owned;
 }
 
 Result<std::string> OptionalString(const nlohmann::json& json,

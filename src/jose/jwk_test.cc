@@ -89,6 +89,15 @@ TEST(Jwk, RejectsBadBase64AndWrongTypes) {
   EXPECT_THAT(Jwk::FromJson(json), StatusIs(Code::kInvalidInput, "x5c"));
 }
 
+TEST(Jwk, RejectsZeroAndOversizedParameters) {
+  auto json = testing::VectorEncryptionKey().PrivateJson();
+  json["dp"] = "AA";
+  EXPECT_THAT(Jwk::FromJson(json), StatusIs(Code::kInvalidInput, "member dp is zero"));
+  json = testing::VectorEncryptionKey().PublicJson();
+  json["n"] = Base64UrlEncode(std::string(16384 / 8 + 1, '\x7f'));
+  EXPECT_THAT(Jwk::FromJson(json), StatusIs(Code::kInvalidInput, "member n is too long"));
+}
+
 TEST(Jwk, GeneratesKeyWithFitConnectMembers) {
   const Jwk& key = testing::GeneratedSigningKey();
   EXPECT_EQ(key.bits(), 4096);

@@ -1,0 +1,228 @@
+#include "demo/run.h"
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "core/encoding.h"
+#include "core/files.h"
+#include "demo/page.h"
+#include "demo/samples.h"
+#include "intake/hub.h"
+#include "jose/jwk.h"
+#include "net/http.h"
+#include "submission_api/send.h"
+#include "zustelldienst/service.h"
+
+namespace ds::demo {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+constexpr char kTenant[] = "demo-musterstadt";
+
+// A private key of the demo, generated on the first run with a self-signed
+// test certificate in x5c.
+Result<jose::Jwk> LoadOrCreateKey(const fs::path& file, const std::string& alg,
+                                  const DemoOptions& o) {
+  if (fs::exists(file)) {
+    DS_ASSIGN_OR_RETURN(std::string text, ReadFile(file, 1 << 20));
+    return jose::Jwk::Parse(text);
+  }
+  if (o.progress) o.progress("erzeuge Demo-Schlüssel (" + alg + ", RSA-4096) ...");
+  DS_ASSIGN_OR_RETURN(jose::Jwk key, jose::Jwk::Generate(4096, NewUuid(), alg));
+  DS_ASSIGN_OR_RETURN(std::string cert,
+                      jose::SelfSignedCertificate(key, "drehscheibe demo " + alg, 3650));
+  key = key.WithX5c({cert});
+  DS_RETURN_IF_ERROR(WriteFileAtomic(file, key.PrivateJson().dump(2)));
+  return key;
+}
+
+// Destination and clients of the demo, created once and kept in
+// <data>/demo/setup.json (mode 0600: it holds client secrets).
+struct Setup {
+  std::string destination_id;
+  std::string sender_id, sender_secret;
+  std::string subscriber_id, subscriber_secret;
+  std::string callback_secret;
+};
+
+Result<Setup> LoadOrCreateSetup(zustelldienst::Admin& admin, const fs::path& file,
+                                const jose::Jwk& enc, const jose::Jwk& sig) {
+  if (fs::exists(file)) {
+    DS_ASSIGN_OR_RETURN(std::string text, ReadFile(file, 1 << 20));
+    json j = json::parse(text, nullptr, false);
+    if (j.is_discarded()) return EnvironmentError("demo setup is not JSON: " + file.string());
+    return Setup{j.value("destination_id", ""), j.value("sender_id", ""),
+                 j.value("sender_secret", ""),  j.value("subscriber_id", ""),
+                 j.value("subscriber_secret", ""), j.value("callback_secret", "")};
+  }
+
+  zustelldienst::DestinationSpec spec;
+  zustelldienst::ServiceSpec service;
+  service.identifier = kServiceIdentifier;
+  service.name = kServiceName;
+  service.submission_schemas.push_back({kDataSchemaUri, "application/json"});
+  spec.services.push_back(service);
+  spec.reply_channels = {"eMail"};
+  spec.encryption_key = enc.PublicOnly();
+  spec.signature_keys.push_back(sig.PublicOnly());
+  DS_ASSIGN_OR_RETURN(std::string destination, admin.CreateDestination(spec));
+
+  DS_ASSIGN_OR_RETURN(auto sender, admin.CreateClient(zustelldienst::Role::kSender, {}, "demo portal"));
+  DS_ASSIGN_OR_RETURN(auto subscriber, admin.CreateClient(zustelldienst::Role::kSubscriber,
+                                                          {destination}, "demo hub"));
+  Setup s{destination, sender.client_id, sender.client_secret, subscriber.client_id,
+          subscriber.client_secret, HexEncode(Sha256(NewUuid() + NewUuid()))};
+  json j = {{"destination_id", s.destination_id}, {"sender_id", s.sender_id},
+            {"sender_secret", s.sender_secret}, {"subscriber_id", s.subscriber_id},
+            {"subscriber_secret", s.subscriber_secret}, {"callback_secret", s.callback_secret}};
+  DS_RETURN_IF_ERROR(WriteFileAtomic(file, j.dump(2)));
+  return s;
+}
+
+void Say(const DemoOptions& o, const std::string& line) {
+  if (o.progress) o.progress(line);
+}
+
+}  // namespace
+
+Result<DemoSummary> RunDemo(const DemoOptions& o) {
+  Logger* logger = o.logger ? o.logger : &DefaultLogger();
+  if (!fs::is_directory(o.specs_dir / "fit-connect" / "schemas")) {
+    return EnvironmentError("no FIT-Connect schemas under " + o.specs_dir.string() +
+                            " (set --specs or DREHSCHEIBE_SPECS)");
+  }
+  fs::path demo_dir = o.data_dir / "demo";
+  DS_RETURN_IF_ERROR(EnsureDir(demo_dir / "keys"));
+
+  // Keys of the demo authority.
+  DS_ASSIGN_OR_RETURN(jose::Jwk enc, LoadOrCreateKey(demo_dir / "keys" / "encryption.private.jwk",
+                                                     "RSA-OAEP-256", o));
+  DS_ASSIGN_OR_RETURN(jose::Jwk sig, LoadOrCreateKey(demo_dir / "keys" / "signing.private.jwk",
+                                                     "PS512", o));
+
+  // The local Zustelldienst.
+  zustelldienst::Options zo;
+  zo.listen = "127.0.0.1:0";
+  zo.data_dir = o.data_dir / "zustelldienst";
+  zo.logger = logger;
+  DS_ASSIGN_OR_RETURN(auto zd, zustelldienst::Service::Start(zo));
+  Say(o, "Zustelldienst läuft auf " + zd->base_url());
+  DS_ASSIGN_OR_RETURN(Setup setup, LoadOrCreateSetup(zd->admin(), demo_dir / "setup.json", enc, sig));
+
+  // The hub, with the demo destination.
+  intake::HubSetup hs;
+  hs.data_dir = o.data_dir;
+  hs.specs_dir = o.specs_dir;
+  hs.logger = logger;
+  hs.poll_seconds = 5;
+  hs.processor.key_policy.test_mode = true;
+  hs.processor.gate_policy.clamd_socket = o.clamd_socket;
+  hs.processor.gate_policy.require_virus_scan = !o.clamd_socket.empty();
+  DS_RETURN_IF_ERROR(hs.data_schemas.AddJson(kDataSchemaUri, DataSchema()));
+  intake::Destination d;
+  d.id = setup.destination_id;
+  d.tenant = kTenant;
+  d.decryption_keys.Add(enc);
+  d.signing_key = sig;
+  d.callback_secret = setup.callback_secret;
+  d.trusted_issuer = zd->base_url();
+  d.api = std::make_shared<submission_api::SubscriberClient>(submission_api::Endpoint{
+      .api_url = zd->base_url(), .token_url = zd->token_url(),
+      .client_id = setup.subscriber_id, .client_secret = setup.subscriber_secret});
+  hs.destinations.push_back(d);
+  DS_ASSIGN_OR_RETURN(auto hub, intake::Hub::Create(std::move(hs)));
+
+  // The hub's HTTP face: callbacks and the page of received cases.
+  net::Router router;
+  hub->AddRoutes(router);
+  AddPage(router, hub->store(), kTenant);
+  Result<std::unique_ptr<net::HttpServer>> server =
+      net::HttpServer::Start({.listen = o.once ? "127.0.0.1:0" : o.hub_listen}, std::move(router));
+  if (!server.ok()) {
+    return EnvironmentError("cannot listen on " + o.hub_listen + ": " + server.status().message() +
+                            " (choose another address with --listen)");
+  }
+  DS_RETURN_IF_ERROR(zd->admin().SetCallback(
+      setup.destination_id,
+      (*server)->base_url() + "/callbacks/fit-connect/" + setup.destination_id,
+      setup.callback_secret));
+
+  DemoSummary summary;
+  summary.hub_url = (*server)->base_url();
+  summary.virus_scan = !o.clamd_socket.empty();
+
+  // Send the sample applications as a portal would.
+  submission_api::SenderClient sender(submission_api::Endpoint{
+      .api_url = zd->base_url(), .token_url = zd->token_url(),
+      .client_id = setup.sender_id, .client_secret = setup.sender_secret});
+  submission_api::SendOptions send_options;
+  send_options.key_policy.test_mode = true;
+  std::vector<SampleApplication> samples = BuildSamples(o.count);
+  for (size_t i = 0; i < samples.size(); ++i) {
+    const SampleApplication& s = samples[i];
+    submission_api::Application app;
+    app.destination_id = setup.destination_id;
+    app.service_identifier = kServiceIdentifier;
+    app.service_name = kServiceName;
+    app.data = s.form_json;
+    app.data_schema_uri = kDataSchemaUri;
+    for (const SampleAttachment& a : s.attachments) {
+      app.attachments.push_back({a.filename, a.mime_type, a.bytes, a.purpose, ""});
+    }
+    DS_ASSIGN_OR_RETURN(auto sent, submission_api::SendApplication(sender, app, send_options));
+    summary.cases.push_back({s.label, sent.ref.submission_id, sent.ref.case_id, "submitted", "", ""});
+    Say(o, "gesendet " + std::to_string(i + 1) + "/" + std::to_string(samples.size()) + ": " +
+               s.label + " (Einreichung " + sent.ref.submission_id + ")");
+  }
+  summary.sent = static_cast<int>(samples.size());
+
+  if (!o.once) {
+    Say(o, "Eingegangene Vorgänge: " + summary.hub_url + "/  (Strg+C beendet)");
+    static const std::atomic<bool> kNever{false};
+    hub->Run(o.stop ? *o.stop : kNever);
+  } else {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(o.timeout_seconds);
+    for (;;) {
+      (void)hub->PollOnce();
+      hub->ProcessDue();
+      bool open = false;
+      for (const DemoCase& c : summary.cases) {
+        auto e = hub->journal().Get(c.submission_id);
+        if (!e.ok() || !*e || !intake::IsTerminal((*e)->state)) open = true;
+      }
+      if (!open || std::chrono::steady_clock::now() > deadline) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  }
+
+  // Summarise from the journal.
+  for (DemoCase& c : summary.cases) {
+    auto e = hub->journal().Get(c.submission_id);
+    if (!e.ok() || !*e) continue;
+    ++summary.received;
+    c.state = std::string(intake::StateName((*e)->state));
+    c.vorgang_id = (*e)->vorgang_id;
+    c.problems = (*e)->problems_json;
+    if ((*e)->state == intake::State::kAccepted) ++summary.accepted;
+    else if ((*e)->state == intake::State::kRejected) ++summary.rejected;
+    else ++summary.pending;
+  }
+  records::InboxFilter filter;
+  filter.tenant = kTenant;
+  filter.limit = 500;
+  for (;;) {
+    DS_ASSIGN_OR_RETURN(records::InboxPage page, hub->store().ListInbox(filter));
+    summary.filed_total += static_cast<int>(page.items.size());
+    if (page.next_cursor.empty()) break;
+    filter.after = page.next_cursor;
+  }
+
+  (*server)->Stop();
+  zd->Stop();
+  return summary;
+}
+
+}  // namespace ds::demo

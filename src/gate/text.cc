@@ -1,0 +1,213 @@
+// Form data and text: XML (T50-T54), JSON (T55-T58), SVG/HTML (T63, T64)
+// and spreadsheet formulas in text (T66).
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include <nlohmann/json.hpp>
+#include <set>
+#include <vector>
+
+#include "gate/inspect.h"
+
+namespace ds::gate::internal {
+namespace {
+
+xmlParserInputPtr DenyExternal(const char*, const char*, xmlParserCtxtPtr) {
+  return nullptr;
+}
+void Silent(void*, const char*, ...) {}
+
+int MaxDepth(xmlNodePtr root, bool* xinclude, bool* remote_schema) {
+  int max_depth = 0;
+  std::vector<std::pair<xmlNodePtr, int>> stack = {{root, 1}};
+  while (!stack.empty()) {
+    auto [node, depth] = stack.back();
+    stack.pop_back();
+    max_depth = std::max(max_depth, depth);
+    if (node->ns && node->ns->href &&
+        std::string_view(reinterpret_cast<const char*>(node->ns->href))
+                .find("XInclude") != std::string_view::npos) {
+      *xinclude = true;
+    }
+    for (xmlAttrPtr a = node->properties; a; a = a->next) {
+      std::string_view name(reinterpret_cast<const char*>(a->name));
+      if (name == "schemaLocation" || name == "noNamespaceSchemaLocation") {
+        *remote_schema = true;
+      }
+    }
+    for (xmlNodePtr c = node->children; c; c = c->next) {
+      if (c->type == XML_ELEMENT_NODE) stack.push_back({c, depth + 1});
+    }
+  }
+  return max_depth;
+}
+
+// Bracket depth and number-token length before any parser runs.
+bool PreScanJson(std::string_view s, const Limits& limits, Report& report) {
+  int depth = 0;
+  size_t number = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    bool num = (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' ||
+               c == 'e' || c == 'E';
+    number = num ? number + 1 : 0;
+    if (number > limits.max_json_number_chars) {
+      report.Add("json.number_too_long", Severity::kReject,
+                 "a number longer than " +
+                     std::to_string(limits.max_json_number_chars) +
+                     " characters");
+      return false;
+    }
+    if (c == '"') in_string = true;
+    if (c == '{' || c == '[') {
+      if (++depth > limits.max_json_depth) {
+        report.Add("json.too_deep", Severity::kReject,
+                   "nesting deeper than " +
+                       std::to_string(limits.max_json_depth));
+        return false;
+      }
+    }
+    if (c == '}' || c == ']') --depth;
+  }
+  return true;
+}
+
+}  // namespace
+
+void InspectXml(std::string_view data, Context& ctx, Report& report) {
+  // No DTD has a place in form data: reject before parsing (T50-T52).
+  if (data.find("<!DOCTYPE") != std::string_view::npos ||
+      data.find("<!ENTITY") != std::string_view::npos) {
+    report.Add("xml.doctype", Severity::kReject,
+               "XML with a document type declaration (entities, XXE)");
+    return;
+  }
+  xmlSetExternalEntityLoader(DenyExternal);
+  xmlSetGenericErrorFunc(nullptr, Silent);
+  // Never NOENT, DTDLOAD, DTDATTR, DTDVALID, XINCLUDE or HUGE.
+  xmlDocPtr doc = xmlReadMemory(data.data(), static_cast<int>(data.size()),
+                                "upload.xml", nullptr,
+                                XML_PARSE_NONET | XML_PARSE_NOERROR |
+                                    XML_PARSE_NOWARNING);
+  if (doc == nullptr) {
+    const xmlError* e = xmlGetLastError();
+    report.Add("xml.malformed", Severity::kReject,
+               "XML is not well-formed" +
+                   (e ? " (libxml2 error " + std::to_string(e->code) +
+                            ", line " + std::to_string(e->line) + ")"
+                      : std::string()));
+    return;
+  }
+  if (doc->intSubset != nullptr || doc->extSubset != nullptr) {
+    report.Add("xml.doctype", Severity::kReject, "XML with a DTD");
+  }
+  bool xinclude = false, schema = false;
+  xmlNodePtr root = xmlDocGetRootElement(doc);
+  int depth = root ? MaxDepth(root, &xinclude, &schema) : 0;
+  xmlFreeDoc(doc);
+  if (depth > ctx.policy->limits.max_xml_depth) {
+    report.Add("xml.too_deep", Severity::kReject,
+               "elements nested " + std::to_string(depth) + " deep");
+  }
+  if (xinclude) {
+    report.Add("xml.xinclude", Severity::kReject,
+               "XInclude elements (would pull in other files)");
+  }
+  if (schema) {
+    report.Add("xml.external_reference", Severity::kInfo,
+               "schemaLocation hints (never fetched)");
+  }
+}
+
+void InspectJson(std::string_view data, Context& ctx, Report& report) {
+  if (data.substr(0, 3) == "\xEF\xBB\xBF") {
+    report.Add("json.bom", Severity::kInfo, "JSON starts with a BOM");
+    data.remove_prefix(3);
+  }
+  if (!PreScanJson(data, ctx.policy->limits, report)) return;
+
+  // Duplicate keys per object, after unescaping (T56).
+  std::vector<std::set<std::string>> keys;
+  bool duplicate = false;
+  auto callback = [&](int, nlohmann::json::parse_event_t ev,
+                      nlohmann::json& value) {
+    using E = nlohmann::json::parse_event_t;
+    if (ev == E::object_start) keys.emplace_back();
+    if (ev == E::object_end && !keys.empty()) keys.pop_back();
+    if (ev == E::key && !keys.empty() &&
+        !keys.back().insert(value.get<std::string>()).second) {
+      duplicate = true;
+    }
+    return true;
+  };
+  try {
+    nlohmann::json doc =
+        nlohmann::json::parse(data.begin(), data.end(), callback, true, false);
+    (void)doc;
+  } catch (const nlohmann::json::out_of_range&) {
+    report.Add("json.number_out_of_range", Severity::kReject,
+               "a number outside the range of a double");
+    return;
+  } catch (const nlohmann::json::parse_error& e) {
+    report.Add("json.malformed", Severity::kReject,
+               "JSON is not well-formed (error " + std::to_string(e.id) +
+                   " at byte " + std::to_string(e.byte) + ")");
+    return;
+  }
+  if (duplicate) {
+    report.Add("json.duplicate_key", Severity::kReject,
+               "an object has the same key twice");
+  }
+  if (data.find("\\u0000") != std::string_view::npos) {
+    report.Add("json.nul_character", Severity::kReview,
+               "a string contains NUL (\\u0000)");
+  }
+}
+
+void InspectText(std::string_view data, const std::string& type_id,
+                 Context& /*ctx*/, Report& report) {
+  if (type_id == "svg") {
+    report.Add("text.active_content", Severity::kReject,
+               "SVG images can carry script and external references");
+    return;
+  }
+  if (type_id == "html") {
+    report.Add("text.active_content", Severity::kReject,
+               "HTML documents run script when opened");
+    return;
+  }
+  // Cells that a spreadsheet evaluates as formulas (T66).
+  size_t start = 0;
+  while (start < data.size()) {
+    size_t end = data.find('\n', start);
+    std::string_view line = data.substr(start, end - start);
+    size_t cell = 0;
+    while (cell <= line.size()) {
+      size_t next = line.find_first_of(",;\t", cell);
+      std::string_view v = line.substr(cell, next - cell);
+      while (!v.empty() && (v[0] == '"' || v[0] == ' ')) v.remove_prefix(1);
+      bool formula = !v.empty() && (v[0] == '=' || v[0] == '@' ||
+                                    ((v[0] == '+' || v[0] == '-') &&
+                                     v.size() > 1 && !std::isdigit(
+                                         static_cast<unsigned char>(v[1])) &&
+                                     v[1] != '.' && v[1] != ' '));
+      if (formula) {
+        report.Add("text.formula", Severity::kReview,
+                   "cells start with = + - or @ (formula injection)");
+        return;
+      }
+      if (next == std::string_view::npos) break;
+      cell = next + 1;
+    }
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+}
+
+}  // namespace ds::gate::internal

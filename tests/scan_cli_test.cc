@@ -1,0 +1,87 @@
+// `drehscheibe scan` as operators and the Prüfstand call it: exit codes,
+// the clamd rule and the JSON report.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "core/testing/testing.h"
+#include "gate/sample_formats.h"
+
+namespace {
+
+struct ScanRun {
+  int exit_code;
+  std::string out;
+};
+
+ScanRun Scan(const std::string& args) {
+  std::string cmd = std::string(DS_BINARY) + " scan " + args + " 2>/dev/null";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int status = pclose(p);
+  return {WEXITSTATUS(status), out};
+}
+
+class ScanCli : public ::testing::Test {
+ protected:
+  std::string Write(const std::string& name, const std::string& bytes) {
+    auto path = dir_.path() / name;
+    std::ofstream(path, std::ios::binary) << bytes;
+    return path.string();
+  }
+  ds::testing::TempDir dir_;
+};
+
+TEST_F(ScanCli, CleanPdfExitsZeroWhenTheVirusScanIsSkippedExplicitly) {
+  std::string pdf = Write("antrag.pdf", ds::gate::samples::BuildPdf({}));
+
+  ScanRun r = Scan("--no-clamd " + pdf);
+
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("clean (pdf"), std::string::npos) << r.out;
+}
+
+TEST_F(ScanCli, WithoutClamdFilesAreNotClean) {
+  std::string pdf = Write("antrag.pdf", ds::gate::samples::BuildPdf({}));
+
+  ScanRun r = Scan(pdf);
+
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("scan.not_performed"), std::string::npos) << r.out;
+}
+
+TEST_F(ScanCli, JavaScriptPdfExitsOneWithAJsonReport) {
+  ds::gate::samples::PdfSpec s;
+  s.catalog_extra = "/OpenAction << /S /JavaScript /JS (1) >>";
+  std::string bad = Write("bad.pdf", ds::gate::samples::BuildPdf(s));
+  std::string good = Write("good.pdf", ds::gate::samples::BuildPdf({}));
+
+  ScanRun r = Scan("--json --no-clamd " + good + " " + bad);
+
+  EXPECT_EQ(r.exit_code, 1);
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["not_clean"], 1);
+  EXPECT_EQ(j["files"][0]["decision"], "clean");
+  EXPECT_EQ(j["files"][1]["decision"], "rejected");
+}
+
+TEST_F(ScanCli, AllowListApplies) {
+  std::string png = Write("scan.png", ds::gate::samples::BuildPng(2, 2));
+
+  EXPECT_EQ(Scan("--no-clamd --allow pdf,jpeg " + png).exit_code, 1);
+  EXPECT_EQ(Scan("--no-clamd --allow pdf,png " + png).exit_code, 0);
+}
+
+TEST_F(ScanCli, ConflictingClamdOptionsAreAUsageError) {
+  std::string pdf = Write("antrag.pdf", ds::gate::samples::BuildPdf({}));
+
+  EXPECT_EQ(Scan("--no-clamd --clamd /tmp/x.sock " + pdf).exit_code, 2);
+}
+
+}  // namespace
