@@ -140,8 +140,9 @@ Result<BlobInfo> FileStore::Commit(const fs::path& tmp,
   fs::path dest = PathOf(address);
   BlobInfo info{address, size, false};
 
-  // Deduplicate: the existing blob is kept untouched.
-  if (Contains(address)) {
+  // Deduplicate: an existing blob is kept untouched, unless its size shows
+  // it is damaged; then the fresh bytes (same address) repair it.
+  if (Result<int64_t> have = SizeOf(address); have.ok() && *have == size) {
     ::unlink(tmp.c_str());
     return info;
   }

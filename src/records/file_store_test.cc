@@ -101,6 +101,18 @@ TEST_F(FileStoreTest, DetectsCorruptedBlobOnRead) {
   EXPECT_THAT(files_.Verify(info->address), StatusIs(Code::kCheckFailed));
 }
 
+TEST_F(FileStoreTest, StoringAgainRepairsTruncatedBlob) {
+  auto info = files_.PutBytes("complete content");
+  ASSERT_OK(info);
+  fs::path blob = files_.PathOf(info->address);
+  fs::resize_file(blob, 3);
+
+  auto again = files_.PutBytes("complete content");
+
+  ASSERT_OK(again);
+  EXPECT_OK(files_.Verify(info->address));
+}
+
 TEST_F(FileStoreTest, ReportsMissingBlobAsNotFound) {
   std::string address = HexEncode(Sha256("never stored"));
 

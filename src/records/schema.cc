@@ -143,6 +143,12 @@ BEGIN SELECT RAISE(ABORT, 'audit trail is append-only'); END;
 CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
   vorgang_id UNINDEXED, tenant UNINDEXED, body,
   tokenize = 'unicode61 remove_diacritics 2');
+-- FTS5 rows are addressed by rowid; this maps a Vorgang to its row (the
+-- implicit rowid of vorgang is not stable across VACUUM).
+CREATE TABLE IF NOT EXISTS search_row (
+  vorgang_id TEXT PRIMARY KEY REFERENCES vorgang(id),
+  fts_rowid INTEGER NOT NULL UNIQUE
+) STRICT;
 )sql";
 
 constexpr const char* kPostgresExtras = R"sql(

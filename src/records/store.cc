@@ -167,7 +167,10 @@ Status Store::Audit(const std::string& tenant, const std::string& actor,
 
 namespace {
 
-Status CheckDocument(const IncomingDocument& d, std::string_view what) {
+}  // namespace
+
+Status internal::CheckDocument(const IncomingDocument& d,
+                               std::string_view what) {
   if (!FileStore::IsAddress(d.content_address)) {
     return InvalidInput(std::string(what) + ": content address malformed");
   }
@@ -182,42 +185,52 @@ Status CheckDocument(const IncomingDocument& d, std::string_view what) {
   return Status::Ok();
 }
 
+namespace {
+
+// A submission may carry attachments only (no Fachdaten).
+bool HasFormData(const IncomingSubmission& in) {
+  return !in.form_data.content_address.empty();
+}
+
 Status CheckInput(const IncomingSubmission& in) {
   if (in.tenant.empty()) return InvalidInput("file submission: tenant missing");
   if (in.submission_id.empty()) {
     return InvalidInput("file submission: submission id missing");
   }
-  DS_RETURN_IF_ERROR(CheckDocument(in.form_data, "form data"));
+  if (HasFormData(in)) {
+    DS_RETURN_IF_ERROR(internal::CheckDocument(in.form_data, "form data"));
+  }
   for (const IncomingDocument& a : in.attachments) {
-    DS_RETURN_IF_ERROR(CheckDocument(a, "attachment " + a.attachment_id));
+    DS_RETURN_IF_ERROR(
+        internal::CheckDocument(a, "attachment " + a.attachment_id));
   }
   return Status::Ok();
 }
 
 }  // namespace
 
-// Every referenced blob must be durably stored with the declared size.
+// A referenced blob must be durably stored with the declared size.
+Status Store::CheckBlob(const IncomingDocument& d) {
+  std::string what = d.attachment_id.empty() ? "form" : d.attachment_id;
+  Result<int64_t> size = files_.SizeOf(d.content_address);
+  if (!size.ok()) {
+    return NotFound("blob of document " + what + " not in file store");
+  }
+  if (*size != d.size) {
+    return CheckFailed("size of document " + what +
+                       " differs from the stored blob");
+  }
+  if (!d.rendition_address.empty() && !files_.Contains(d.rendition_address)) {
+    return NotFound("rendition blob of document " + what +
+                    " not in file store");
+  }
+  return Status::Ok();
+}
+
 Status Store::CheckBlobs(const IncomingSubmission& in) {
-  auto check = [&](const IncomingDocument& d) -> Status {
-    Result<int64_t> size = files_.SizeOf(d.content_address);
-    if (!size.ok()) {
-      return NotFound("file submission: blob of document " +
-                      (d.attachment_id.empty() ? "form" : d.attachment_id) +
-                      " not in file store");
-    }
-    if (*size != d.size) {
-      return CheckFailed("file submission: size of document " +
-                         (d.attachment_id.empty() ? "form" : d.attachment_id) +
-                         " differs from the stored blob");
-    }
-    if (!d.rendition_address.empty() && !files_.Contains(d.rendition_address)) {
-      return NotFound("file submission: rendition blob not in file store");
-    }
-    return Status::Ok();
-  };
-  DS_RETURN_IF_ERROR(check(in.form_data));
+  if (HasFormData(in)) DS_RETURN_IF_ERROR(CheckBlob(in.form_data));
   for (const IncomingDocument& a : in.attachments) {
-    DS_RETURN_IF_ERROR(check(a));
+    DS_RETURN_IF_ERROR(CheckBlob(a));
   }
   return Status::Ok();
 }
@@ -245,13 +258,11 @@ Result<std::optional<FilingReceipt>> Store::FindFiled(const std::string& tenant,
   return std::optional<FilingReceipt>(std::move(r));
 }
 
-Status Store::InsertDokument(const IncomingSubmission& in,
+Status Store::InsertDokument(const std::string& tenant,
                              const std::string& vid,
                              const IncomingDocument& doc, int position,
-                             std::string* id) {
-  int64_t now = in.received_at;
+                             int64_t now, std::string* id) {
   *id = NewUuid();
-  std::string version_id = NewUuid();
   std::string purpose = doc.purpose.empty()
                             ? (position == 0 ? "form" : "attachment")
                             : doc.purpose;
@@ -259,13 +270,20 @@ Status Store::InsertDokument(const IncomingSubmission& in,
       "INSERT INTO dokument (id, vorgang_id, tenant, position, purpose, "
       "attachment_id, doc_class, verdict, findings, created_at) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      {*id, vid, in.tenant, int64_t{position}, purpose, doc.attachment_id,
+      {*id, vid, tenant, int64_t{position}, purpose, doc.attachment_id,
        doc.doc_class.empty() ? std::string("default") : doc.doc_class,
        static_cast<int64_t>(doc.verdict), doc.findings_json, now}));
+  return InsertVersion(*id, 1, doc, now);
+}
+
+// One version with its original format and the optional rendition.
+Status Store::InsertVersion(const std::string& dokument_id, int number,
+                            const IncomingDocument& doc, int64_t now) {
+  std::string version_id = NewUuid();
   DS_RETURN_IF_ERROR(db_->Exec(
       "INSERT INTO version (id, dokument_id, number, created_at) "
-      "VALUES (?, ?, 1, ?)",
-      {version_id, *id, now}));
+      "VALUES (?, ?, ?, ?)",
+      {version_id, dokument_id, int64_t{number}, now}));
 
   std::string original_id = NewUuid();
   DS_RETURN_IF_ERROR(db_->Exec(
@@ -296,17 +314,17 @@ Result<FilingReceipt> Store::FileSubmission(const IncomingSubmission& input) {
   // Cheap path for repeats, outside a write transaction.
   DS_ASSIGN_OR_RETURN(auto existing, FindFiled(in.tenant, in.submission_id));
   if (existing) return *existing;
-  DS_RETURN_IF_ERROR(CheckBlobs(in));
+  if (Status st = CheckBlobs(in); !st.ok()) return st.Prepend("file submission");
 
   // Search text of the form data: given, or the string values of JSON.
   std::string form_text = in.form_search_text;
-  if (form_text.empty() &&
+  if (form_text.empty() && HasFormData(in) &&
       in.form_data.mime_type.find("json") != std::string::npos) {
     auto bytes = files_.Read(in.form_data.content_address, 4 << 20);
     if (bytes.ok()) form_text = internal::JsonStrings(*bytes);
   }
 
-  Verdict worst = in.form_data.verdict;
+  Verdict worst = HasFormData(in) ? in.form_data.verdict : Verdict::kClean;
   for (const auto& a : in.attachments) worst = std::max(worst, a.verdict);
 
   FilingReceipt receipt;
@@ -335,13 +353,17 @@ Result<FilingReceipt> Store::FileSubmission(const IncomingSubmission& input) {
       return Status::Ok();
     }
 
-    DS_RETURN_IF_ERROR(InsertDokument(in, receipt.vorgang_id, in.form_data, 0,
-                                      &receipt.form_dokument_id));
+    if (HasFormData(in)) {
+      DS_RETURN_IF_ERROR(InsertDokument(in.tenant, receipt.vorgang_id,
+                                        in.form_data, 0, in.received_at,
+                                        &receipt.form_dokument_id));
+    }
     for (size_t i = 0; i < in.attachments.size(); ++i) {
       std::string id;
-      DS_RETURN_IF_ERROR(InsertDokument(in, receipt.vorgang_id,
+      DS_RETURN_IF_ERROR(InsertDokument(in.tenant, receipt.vorgang_id,
                                         in.attachments[i],
-                                        static_cast<int>(i + 1), &id));
+                                        static_cast<int>(i + 1),
+                                        in.received_at, &id));
       receipt.attachment_dokument_ids.push_back(id);
     }
     for (size_t i = 0; i < in.event_log.size(); ++i) {
@@ -352,14 +374,15 @@ Result<FilingReceipt> Store::FileSubmission(const IncomingSubmission& input) {
     }
     DS_RETURN_IF_ERROR(IndexVorgang(in.tenant, receipt.vorgang_id));
 
-    std::vector<std::string> ids = {receipt.vorgang_id, in.submission_id,
-                                    receipt.form_dokument_id};
+    std::vector<std::string> ids = {receipt.vorgang_id, in.submission_id};
+    if (HasFormData(in)) ids.push_back(receipt.form_dokument_id);
     ids.insert(ids.end(), receipt.attachment_dokument_ids.begin(),
                receipt.attachment_dokument_ids.end());
     return Audit(in.tenant, in.actor, kActionCreate, ids,
                  {{"object", "vorgang"},
                   {"service", in.service_identifier},
-                  {"documents", 1 + in.attachments.size()},
+                  {"documents", (HasFormData(in) ? 1 : 0) +
+                                    in.attachments.size()},
                   {"worst_verdict", VerdictName(worst)}});
   });
   if (!st.ok()) return st.Prepend("file submission");

@@ -79,7 +79,8 @@ struct IncomingSubmission {
   int64_t received_at = 0;         // unix seconds; 0 = now
   std::string subject;             // Betreff for the inbox
   std::string reply_channel_json;  // metadata replyChannel, "" if none
-  IncomingDocument form_data;      // the Fachdaten (JSON or XML)
+  IncomingDocument form_data;      // the Fachdaten (JSON or XML); leave
+                                   // content_address "" if there are none
   // Text indexed for full-text search. If empty and the form data is JSON
   // (mime type contains "json"), the store indexes its string values.
   std::string form_search_text;
@@ -90,7 +91,7 @@ struct IncomingSubmission {
 
 struct FilingReceipt {
   std::string vorgang_id;
-  std::string form_dokument_id;
+  std::string form_dokument_id;  // "" if the submission had no form data
   std::vector<std::string> attachment_dokument_ids;  // order of input
   bool newly_filed = false;  // false: the submission was filed before
 };
@@ -108,7 +109,8 @@ struct Format {
 struct Dokument {
   std::string id;
   std::string vorgang_id;
-  int position = 0;             // 0 = form data, 1.. attachments
+  int position = 0;             // 0 = form data, 1.. attachments (input
+                                // order)
   std::string purpose;
   std::string attachment_id;
   std::string doc_class;
@@ -291,6 +293,28 @@ class Store {
                                         const std::string& query,
                                         int limit = 50);
 
+  // Files a further Dokument into an existing Vorgang (e.g. a Bescheid
+  // from a Fachverfahren); its blob must be in the FileStore. Returns the
+  // Dokument id. kNotFound for an unknown Vorgang or blob.
+  Result<std::string> AddDokument(const std::string& tenant,
+                                  const std::string& vorgang_id,
+                                  const IncomingDocument& doc,
+                                  const std::string& actor);
+  // Adds a new version to a Dokument (the earlier versions stay); returns
+  // its number. kConflict if the Dokument was deleted by retention.
+  Result<int> AddVersion(const std::string& tenant,
+                         const std::string& dokument_id,
+                         const IncomingDocument& doc,
+                         const std::string& actor);
+
+  // Records an action done outside the store (e.g. "export" by the xdomea
+  // part) in the tenant's audit trail. `details` is a JSON object without
+  // personal data.
+  Status AppendAudit(const std::string& tenant, const std::string& actor,
+                     std::string_view action,
+                     const std::vector<std::string>& object_ids,
+                     const nlohmann::json& details);
+
   // The audit trail of one tenant from `from_seq` on.
   Result<std::vector<AuditEntry>> ReadAudit(const std::string& tenant,
                                             int64_t from_seq = 1,
@@ -306,12 +330,16 @@ class Store {
                const nlohmann::json& details);
   Result<std::optional<FilingReceipt>> FindFiled(const std::string& tenant,
                                                  const std::string& sid);
+  Status CheckBlob(const IncomingDocument& doc);
   Status CheckBlobs(const IncomingSubmission& in);
-  Status InsertDokument(const IncomingSubmission& in, const std::string& vid,
+  Status InsertDokument(const std::string& tenant, const std::string& vid,
                         const IncomingDocument& doc, int position,
-                        std::string* id);
+                        int64_t now, std::string* id);
+  Status InsertVersion(const std::string& dokument_id, int number,
+                       const IncomingDocument& doc, int64_t now);
   Status IndexVorgang(const std::string& tenant, const std::string& vid);
   Result<std::vector<Dokument>> LoadDokumente(const std::string& vid);
+  Status VerifyChains(AuditReport* report);
   Status CheckBlobReferences(AuditReport* report);
   struct ContentRef {
     std::string address, dokument_id, vorgang_id;

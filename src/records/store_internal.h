@@ -17,6 +17,9 @@ std::vector<std::string> IdsFromJson(const std::string& text);
 // Makes sure the tenant row and its audit head exist.
 Status EnsureTenant(Db& db, const std::string& tenant, int64_t now);
 
+// Checks the shape of an incoming document (addresses, findings JSON).
+Status CheckDocument(const IncomingDocument& d, std::string_view what);
+
 // The string values of a JSON document, space-separated (search text).
 std::string JsonStrings(const std::string& json_text);
 

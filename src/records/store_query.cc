@@ -266,15 +266,29 @@ Status Store::IndexVorgang(const std::string& tenant, const std::string& vid) {
         "ON CONFLICT (vorgang_id) DO UPDATE SET body = excluded.body",
         {vid, tenant, body});
   }
-  // FTS5 rows share the rowid of their vorgang row (fast delete).
-  DS_RETURN_IF_ERROR(db_->Exec(
-      "DELETE FROM search_fts WHERE rowid = "
-      "(SELECT rowid FROM vorgang WHERE id = ?)",
-      {vid}));
+  // FTS5: replace the Vorgang's row under its mapped rowid.
+  DS_ASSIGN_OR_RETURN(
+      auto mapped,
+      db_->Query("SELECT fts_rowid FROM search_row WHERE vorgang_id = ?",
+                 {vid}));
+  int64_t rowid = 0;
+  if (mapped.empty()) {
+    DS_ASSIGN_OR_RETURN(
+        auto next, db_->Query("SELECT COALESCE(MAX(fts_rowid), 0) + 1 "
+                              "FROM search_row"));
+    rowid = next[0].Int(0);
+    DS_RETURN_IF_ERROR(db_->Exec(
+        "INSERT INTO search_row (vorgang_id, fts_rowid) VALUES (?, ?)",
+        {vid, rowid}));
+  } else {
+    rowid = mapped[0].Int(0);
+    DS_RETURN_IF_ERROR(
+        db_->Exec("DELETE FROM search_fts WHERE rowid = ?", {rowid}));
+  }
   return db_->Exec(
       "INSERT INTO search_fts (rowid, vorgang_id, tenant, body) "
-      "VALUES ((SELECT rowid FROM vorgang WHERE id = ?), ?, ?, ?)",
-      {vid, vid, tenant, body});
+      "VALUES (?, ?, ?, ?)",
+      {rowid, vid, tenant, body});
 }
 
 Result<std::vector<SearchHit>> Store::Search(const std::string& tenant,
@@ -296,7 +310,8 @@ Result<std::vector<SearchHit>> Store::Search(const std::string& tenant,
     if (terms.empty()) return std::vector<SearchHit>();
     rows = db_->Query(
         "SELECT v.id, v.subject FROM search_fts s "
-        "JOIN vorgang v ON v.rowid = s.rowid "
+        "JOIN search_row m ON m.fts_rowid = s.rowid "
+        "JOIN vorgang v ON v.id = m.vorgang_id "
         "WHERE search_fts MATCH ? AND s.tenant = ? "
         "ORDER BY s.rank, v.id LIMIT ?",
         {"body : (" + terms + ")", tenant, int64_t{limit}});

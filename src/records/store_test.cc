@@ -119,6 +119,23 @@ TEST_P(StoreTest, FilingTwiceReturnsTheSameVorgangWithoutFilingAgain) {
   EXPECT_EQ(store_->ListInbox(filter)->items.size(), 1u);
 }
 
+TEST_P(StoreTest, FilesSubmissionWithoutFormData) {
+  IncomingSubmission in = MakeSubmission("kreis-a", NewUuid(), 1);
+  in.form_data = IncomingDocument{};
+
+  auto receipt = store_->FileSubmission(in);
+
+  ASSERT_OK(receipt);
+  EXPECT_EQ(receipt->form_dokument_id, "");
+  auto v = store_->GetVorgang("kreis-a", receipt->vorgang_id);
+  ASSERT_OK(v);
+  ASSERT_EQ(v->dokumente.size(), 1u);
+  EXPECT_EQ(v->dokumente[0].position, 1);
+  auto again = store_->FileSubmission(in);
+  ASSERT_OK(again);
+  EXPECT_EQ(again->attachment_dokument_ids, receipt->attachment_dokument_ids);
+}
+
 TEST_P(StoreTest, SameSubmissionIdInAnotherTenantIsFiledSeparately) {
   std::string sid = NewUuid();
   auto a = store_->FileSubmission(MakeSubmission("kreis-a", sid));
@@ -362,6 +379,47 @@ TEST_P(StoreTest, StreamContentDeliversVerifiedChunks) {
 
   EXPECT_EQ(HexEncode(Sha256(got)), in.form_data.content_address);
   EXPECT_EQ(store_->ReadAudit("kreis-a")->back().action, "read-content");
+}
+
+TEST_P(StoreTest, FilesBescheidAndNewVersionIntoExistingVorgang) {
+  auto r = store_->FileSubmission(MakeSubmission("kreis-a", NewUuid()));
+  ASSERT_OK(r);
+  IncomingDocument bescheid =
+      StoreDocument("%PDF-1.7 Bescheid", "Bescheid.pdf", "application/pdf");
+  bescheid.purpose = "bescheid";
+
+  auto id = store_->AddDokument("kreis-a", r->vorgang_id, bescheid, "fv-1");
+  ASSERT_OK(id);
+  IncomingDocument corrected = StoreDocument(
+      "%PDF-1.7 Bescheid berichtigt", "Bescheid-2.pdf", "application/pdf");
+  auto number = store_->AddVersion("kreis-a", *id, corrected, "fv-1");
+
+  ASSERT_OK(number);
+  EXPECT_EQ(*number, 2);
+  auto v = store_->GetVorgang("kreis-a", r->vorgang_id);
+  ASSERT_OK(v);
+  ASSERT_EQ(v->dokumente.size(), 3u);
+  EXPECT_EQ(v->dokumente[2].id, *id);
+  EXPECT_EQ(v->dokumente[2].position, 2);
+  EXPECT_EQ(v->dokumente[2].purpose, "bescheid");
+  EXPECT_EQ(v->dokumente[2].version, 2);
+  EXPECT_EQ(v->dokumente[2].formats[0].content_address,
+            corrected.content_address);
+  EXPECT_THAT(store_->AddDokument("kreis-b", r->vorgang_id, bescheid, "fv"),
+              StatusIs(Code::kNotFound));
+  EXPECT_TRUE(store_->VerifyAudit()->ok());
+}
+
+TEST_P(StoreTest, AppendAuditRecordsOutsideActions) {
+  ASSERT_OK(store_->AppendAudit("kreis-a", "xdomea", kActionExport,
+                                {"vorgang-1"}, {{"message", "0605"}}));
+
+  auto audit = store_->ReadAudit("kreis-a");
+  ASSERT_OK(audit);
+  ASSERT_EQ(audit->size(), 1u);
+  EXPECT_EQ((*audit)[0].action, "export");
+  EXPECT_THAT(store_->AppendAudit("kreis-a", "x", "export", {}, "text"),
+              StatusIs(Code::kInvalidInput));
 }
 
 TEST_P(StoreTest, ReadContentRefusesCorruptedBlob) {
