@@ -128,7 +128,7 @@ Result<DemoSummary> RunDemo(const DemoOptions& o) {
   d.decryption_keys.Add(enc);
   d.signing_key = sig;
   d.callback_secret = setup.callback_secret;
-  d.trusted_issuer = zd->base_url();
+  d.trusted_issuer = zd->issuer();
   d.api = std::make_shared<submission_api::SubscriberClient>(submission_api::Endpoint{
       .api_url = zd->base_url(), .token_url = zd->token_url(),
       .client_id = setup.subscriber_id, .client_secret = setup.subscriber_secret});

@@ -2,6 +2,7 @@
 
 #include "core/encoding.h"
 #include "core/files.h"
+#include "gate/policy.h"
 
 namespace ds::intake {
 namespace {
@@ -74,6 +75,9 @@ Result<HubConfig> LoadHubConfig(ConfigReader& r) {
       r.Int("intake.max_attachment_bytes", 500ll << 20, 1, 2ll << 30));
   c.clamd_socket = r.String("gate.clamd_socket", "");
   c.allowed_types = r.Strings("gate.allow");
+  for (const std::string& t : c.allowed_types) {
+    if (gate::TypeIdFor(t).empty()) r.AddError("gate.allow", "the gate cannot inspect type " + t);
+  }
   c.trust_anchors = Paths(r, "hub.trust_anchors");
   if (!c.test_mode && c.trust_anchors.empty()) {
     r.AddError("hub.trust_anchors",

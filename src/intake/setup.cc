@@ -4,6 +4,7 @@
 #include <openssl/x509.h>
 
 #include "core/files.h"
+#include "gate/policy.h"
 
 namespace ds::intake {
 namespace {
@@ -94,11 +95,8 @@ gate::Policy GatePolicy(const HubConfig& hub) {
   gate::Policy p;
   if (!hub.allowed_types.empty()) {
     p.allowed_types.clear();
-    for (const std::string& t : hub.allowed_types) {
-      // Accept both type ids ("pdf") and mime types ("application/pdf").
-      size_t slash = t.find('/');
-      p.allowed_types.insert(slash == std::string::npos ? t : t.substr(slash + 1));
-    }
+    // Type ids ("pdf") and MIME types ("application/pdf") both work.
+    for (const std::string& t : hub.allowed_types) p.allowed_types.insert(gate::TypeIdFor(t));
   }
   p.clamd_socket = hub.clamd_socket;
   return p;
