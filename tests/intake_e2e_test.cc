@@ -454,6 +454,21 @@ TEST(IntakeEndToEnd, AcceptsAllQuirksAtOnce) {
   ExpectAccepted(*ref);
 }
 
+// Not yet: metadata 1.0.0 makes Fachdaten optional, and such a submission
+// passes every check, but records::Store refuses a Vorgang without form data
+// ("form data: content address malformed"), so intake retries the filing
+// forever and never answers. Needs the records part to file Vorgänge
+// without form data.
+TEST(IntakeEndToEnd, DISABLED_AcceptsSubmissionWithoutFachdaten) {
+  Draft d;
+  d.destination = world->main;
+  d.send_data = false;
+  d.edit_metadata = [](json& m) { m["contentStructure"].erase("data"); };
+  auto ref = Send(d);
+  ASSERT_OK(ref);
+  ExpectAccepted(*ref);
+}
+
 // ---------------------------------------------------------------------------
 // One rejection per problem type.
 
