@@ -24,7 +24,8 @@ Result<std::unique_ptr<Hub>> Hub::Create(HubSetup setup) {
   if (s.processor.spool_dir.empty()) s.processor.spool_dir = s.data_dir / "intake" / "spool";
   DS_RETURN_IF_ERROR(EnsureDir(s.processor.spool_dir));
 
-  DS_ASSIGN_OR_RETURN(hub->journal_, OpenSqliteJournal(s.data_dir / "intake" / "journal.sqlite"));
+  DS_ASSIGN_OR_RETURN(hub->journal_, OpenSqliteJournal(s.data_dir / "intake" / "journal.sqlite",
+                                                       /*release_claims=*/true));
   DS_ASSIGN_OR_RETURN(hub->store_, records::Store::OpenSqlite(s.data_dir));
   DS_ASSIGN_OR_RETURN(auto schemas, fitconnect::MetadataSchemas::Load(s.specs_dir));
   hub->metadata_ = std::make_unique<fitconnect::MetadataSchemas>(std::move(schemas));

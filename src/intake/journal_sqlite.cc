@@ -105,6 +105,13 @@ class SqliteJournal : public Journal {
     return Status::Ok();
   }
 
+  Status ReleaseClaims() {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_, "UPDATE submissions SET claimed_until = 0 WHERE claimed_until > 0");
+    if (s.Step() != SQLITE_DONE) return Error("release claims");
+    return Status::Ok();
+  }
+
   Result<bool> Receive(const std::string& sid, const std::string& cid,
                        const std::string& did) override {
     std::lock_guard<std::mutex> lock(mu_);
@@ -252,7 +259,8 @@ Result<State> ParseState(std::string_view name) {
 
 bool IsTerminal(State s) { return s == State::kAccepted || s == State::kRejected; }
 
-Result<std::unique_ptr<Journal>> OpenSqliteJournal(const std::filesystem::path& path) {
+Result<std::unique_ptr<Journal>> OpenSqliteJournal(const std::filesystem::path& path,
+                                                   bool release_claims) {
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
@@ -263,6 +271,7 @@ Result<std::unique_ptr<Journal>> OpenSqliteJournal(const std::filesystem::path& 
   }
   auto journal = std::make_unique<SqliteJournal>(db);
   DS_RETURN_IF_ERROR(journal->Init());
+  if (release_claims) DS_RETURN_IF_ERROR(journal->ReleaseClaims());
   return std::unique_ptr<Journal>(std::move(journal));
 }
 

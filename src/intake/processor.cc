@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
 
@@ -50,15 +51,31 @@ Result<json> ReadJson(const fs::path& path) {
   return doc;
 }
 
-// Decrypts a small JWE (metadata, data) with the destination's keys,
-// honouring the retired-key policy. Every failure is an encryption-issue.
+// The keys a submission may be encrypted to: the current ones, minus any
+// listed as retired unless retired keys are accepted (a key listed in both
+// is retired: the retired list wins), plus the retired ones if accepted.
+jose::KeyRing ActiveKeys(const Destination& d) {
+  std::vector<std::string> retired;
+  for (const jose::Jwk& r : d.retired_keys.keys()) retired.push_back(r.Thumbprint());
+  auto is_retired = [&](const jose::Jwk& k) {
+    return std::find(retired.begin(), retired.end(), k.Thumbprint()) != retired.end();
+  };
+  jose::KeyRing ring;
+  for (const jose::Jwk& k : d.decryption_keys.keys()) {
+    if (!is_retired(k)) ring.Add(k);
+  }
+  if (d.accept_retired) {
+    for (const jose::Jwk& r : d.retired_keys.keys()) ring.Add(r);
+  }
+  return ring;
+}
+
+// Decrypts a small JWE (metadata, data) with the destination's active keys.
+// Every failure is an encryption-issue.
 Result<jose::Decrypted> DecryptSmall(const Destination& d, std::string_view jwe,
                                      std::string_view instance) {
   jose::DecryptOptions options;
-  Result<jose::Decrypted> out = jose::Decrypt(d.decryption_keys, jwe, options);
-  if (!out.ok() && d.accept_retired && !d.retired_keys.keys().empty()) {
-    out = jose::Decrypt(d.retired_keys, jwe, options);
-  }
+  Result<jose::Decrypted> out = jose::Decrypt(ActiveKeys(d), jwe, options);
   if (!out.ok()) {
     return fitconnect::Reject(ProblemKind::kEncryptionIssue, instance,
                               "Entschlüsselung fehlgeschlagen: " + out.status().message());
@@ -355,14 +372,7 @@ Result<Processor::Checked> Processor::Check(const Destination& d, const JournalE
       Fd in(::open(jwe_path.c_str(), O_RDONLY | O_CLOEXEC));
       Fd out(::open(plain_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
       if (in.get() < 0 || out.get() < 0) return EnvironmentError("cannot open spool files");
-      Result<jose::StreamResult> r = jose::DecryptStream(d.decryption_keys, in.get(), out.get(), sopts);
-      if (!r.ok() && d.accept_retired && !d.retired_keys.keys().empty()) {
-        ::lseek(in.get(), 0, SEEK_SET);
-        ::ftruncate(out.get(), 0);
-        ::lseek(out.get(), 0, SEEK_SET);
-        r = jose::DecryptStream(d.retired_keys, in.get(), out.get(), sopts);
-      }
-      return r;
+      return jose::DecryptStream(ActiveKeys(d), in.get(), out.get(), sopts);
     }();
     if (!dec.ok()) {
       fs::remove(plain_path);

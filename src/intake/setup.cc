@@ -39,6 +39,16 @@ Result<std::string> LoadCertificateDer(const std::filesystem::path& path) {
   return out;
 }
 
+// The configured Submission API URL is the documented base including /v1
+// (notes/fit-connect.md §1; config.cc asks for ".../v1"), but the client
+// appends /v1/... itself: strip a trailing "/v1" and slashes. Plain roots
+// (the local Zustelldienst's base URL) pass unchanged.
+std::string ApiRoot(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  if (url.size() >= 3 && url.compare(url.size() - 3, 3, "/v1") == 0) url.resize(url.size() - 3);
+  return url;
+}
+
 }  // namespace
 
 Result<jose::KeyPolicy> LoadKeyPolicy(const HubConfig& hub) {
@@ -68,11 +78,13 @@ Result<Destination> LoadDestination(const DestinationConfig& c, const HubConfig&
   d.callback_secret = c.callback_secret;
 
   submission_api::Endpoint ep;
-  ep.api_url = hub.submission_api;
+  ep.api_url = ApiRoot(hub.submission_api);
   ep.token_url = hub.token_url;
   ep.client_id = c.client_id;
   ep.client_secret = c.client_secret;
-  d.trusted_issuer = hub.submission_api;
+  // The SET `iss` of the Zustelldienst: its root, as the local stand-in
+  // issues it [unverified for the FITKO service].
+  d.trusted_issuer = ApiRoot(hub.submission_api);
   d.api = std::make_shared<submission_api::SubscriberClient>(ep);
   return d;
 }
