@@ -1,6 +1,8 @@
 // drehscheibe: one binary, subcommands per part (see DESIGN in README.md).
 // Exit status: 0 success, 1 a check failed or the input is invalid, 2 usage
 // or environment error.
+#include <sys/stat.h>
+
 #include <csignal>
 #include <iostream>
 
@@ -10,6 +12,9 @@
 
 int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
+  // Everything drehscheibe writes (records, journal, keys) may hold personal
+  // data or secrets: readable by the service user only.
+  ::umask(077);
 
   CLI::App app{"drehscheibe: intake hub for FIT-Connect submissions"};
   app.require_subcommand(1);

@@ -108,6 +108,9 @@ Result<DemoSummary> RunDemo(const DemoOptions& o) {
   zo.listen = "127.0.0.1:0";
   zo.data_dir = o.data_dir / "zustelldienst";
   zo.logger = logger;
+  // A fixed issuer: the port changes from run to run, but the event tokens
+  // of submissions left unfinished by an earlier run must still verify.
+  zo.issuer = "http://127.0.0.1/drehscheibe-demo-zustelldienst";
   DS_ASSIGN_OR_RETURN(auto zd, zustelldienst::Service::Start(zo));
   Say(o, "Zustelldienst läuft auf " + zd->base_url());
   DS_ASSIGN_OR_RETURN(Setup setup, LoadOrCreateSetup(zd->admin(), demo_dir / "setup.json", enc, sig));
