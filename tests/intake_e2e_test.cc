@@ -1,4 +1,4 @@
-// The intake (issue 5) end to end over loopback: the in-process
+// The intake (the FIT-Connect subscriber) end to end over loopback: the in-process
 // Zustelldienst stand-in, a hub built as src/demo/run.cc builds it, and
 // senders that behave like real portals, quirks and mistakes included.
 // Every rejection is checked on all four sides: the journal, the
