@@ -454,12 +454,9 @@ TEST(IntakeEndToEnd, AcceptsAllQuirksAtOnce) {
   ExpectAccepted(*ref);
 }
 
-// Not yet: metadata 1.0.0 makes Fachdaten optional, and such a submission
-// passes every check, but records::Store refuses a Vorgang without form data
-// ("form data: content address malformed"), so intake retries the filing
-// forever and never answers. Needs the records part to file Vorgänge
-// without form data.
-TEST(IntakeEndToEnd, DISABLED_AcceptsSubmissionWithoutFachdaten) {
+// Metadata 1.0.0 makes Fachdaten optional: a submission with attachments
+// only is filed as a Vorgang without form data and accepted.
+TEST(IntakeEndToEnd, AcceptsSubmissionWithoutFachdaten) {
   Draft d;
   d.destination = world->main;
   d.send_data = false;
