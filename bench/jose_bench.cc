@@ -14,9 +14,9 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <ctime>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -54,7 +54,8 @@ std::string Run(const std::string& command) {
 
 // The value of field `index` (':'-separated) of the first line starting
 // with `prefix` in `openssl speed -mr` output.
-double SpeedField(const std::string& text, const std::string& prefix, int index) {
+double SpeedField(const std::string& text, const std::string& prefix,
+                  int index) {
   std::string out = "\n" + text;
   size_t pos = out.find("\n" + prefix);
   if (pos == std::string::npos) return 0;
@@ -67,7 +68,9 @@ std::string Payload(size_t size) {
   std::string s(size, '\0');
   uint64_t x = 88172645463325252ull;
   for (size_t i = 0; i < size; i += 8) {
-    x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
     std::memcpy(&s[i], &x, std::min<size_t>(8, size - i));
   }
   return s;
@@ -78,7 +81,8 @@ void WriteFile(const fs::path& path, const std::string& data) {
 }
 
 // Our in-memory Decrypt throughput in MB/s of plaintext.
-double OurDecrypt(const Jwk& key, const std::string& jwe, size_t size, int reps) {
+double OurDecrypt(const Jwk& key, const std::string& jwe, size_t size,
+                  int reps) {
   double start = CpuSeconds();
   for (int i = 0; i < reps; ++i) {
     auto out = ds::jose::Decrypt(key, jwe, {.max_plaintext = size + 1});
@@ -100,18 +104,21 @@ double NodeDecrypt(const std::string& script, const fs::path& jwe_file,
 }
 
 void ThroughputRow(const Jwk& key, const std::string& node_script,
-                   const fs::path& dir, size_t size, int reps, double openssl_mbs) {
+                   const fs::path& dir, size_t size, int reps,
+                   double openssl_mbs) {
   std::string plain = Payload(size);
   std::string jwe = *ds::jose::Encrypt(key, plain, {});
   plain.clear();
   plain.shrink_to_fit();
   WriteFile(dir / "bench.jwe", jwe);
   double ours = OurDecrypt(key, jwe, size, reps);
-  double node = NodeDecrypt(node_script, dir / "bench.jwe", dir / "key.jwk", reps);
-  std::printf("jwe_decrypt_%zuMB  ours %8.1f MB/s  node-jose %8.1f MB/s  ratio %6.1fx"
-              "  openssl-aes-gcm %8.1f MB/s  share %5.1f%%\n",
-              size >> 20, ours, node, node > 0 ? ours / node : 0, openssl_mbs,
-              100 * ours / openssl_mbs);
+  double node =
+      NodeDecrypt(node_script, dir / "bench.jwe", dir / "key.jwk", reps);
+  std::printf(
+      "jwe_decrypt_%zuMB  ours %8.1f MB/s  node-jose %8.1f MB/s  ratio %6.1fx"
+      "  openssl-aes-gcm %8.1f MB/s  share %5.1f%%\n",
+      size >> 20, ours, node, node > 0 ? ours / node : 0, openssl_mbs,
+      100 * ours / openssl_mbs);
 }
 
 void UnwrapRow(const Jwk& key) {
@@ -126,8 +133,10 @@ void UnwrapRow(const Jwk& key) {
   std::string out = Run("openssl speed -mr -seconds 3 rsa4096 2>/dev/null");
   double sign_per_s = SpeedField(out, "+F2:", 3);
   double openssl_ms = sign_per_s > 0 ? 1000 / sign_per_s : 0;
-  std::printf("rsa4096_unwrap  ours %.2f ms  openssl-rsa4096-private %.2f ms  ratio %.2fx\n",
-              ours_ms, openssl_ms, openssl_ms > 0 ? ours_ms / openssl_ms : 0);
+  std::printf(
+      "rsa4096_unwrap  ours %.2f ms  openssl-rsa4096-private %.2f ms  ratio "
+      "%.2fx\n",
+      ours_ms, openssl_ms, openssl_ms > 0 ? ours_ms / openssl_ms : 0);
 }
 
 // Child mode: DecryptStream from `jwe_file` into /dev/null; prints maxrss.
@@ -147,7 +156,8 @@ int StreamChild(const char* jwe_file, const char* key_file) {
   }
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  std::printf("%.1f %ld %.2f\n", result->plaintext_bytes / 1e6, usage.ru_maxrss, secs);
+  std::printf("%.1f %ld %.2f\n", result->plaintext_bytes / 1e6, usage.ru_maxrss,
+              secs);
   return 0;
 }
 
@@ -170,14 +180,16 @@ void StreamRow(const Jwk& key, const fs::path& dir, size_t size) {
   close(out);
   if (!status.ok()) std::exit(2);
 
-  std::string command = "/proc/" + std::to_string(getpid()) + "/exe --stream-child " +
-                        jwe_file.string() + " " + (dir / "key.jwk").string();
+  std::string command = "/proc/" + std::to_string(getpid()) +
+                        "/exe --stream-child " + jwe_file.string() + " " +
+                        (dir / "key.jwk").string();
   std::string result = Run(command);
   double mb = 0, secs = 0;
   long maxrss_kb = 0;
   std::sscanf(result.c_str(), "%lf %ld %lf", &mb, &maxrss_kb, &secs);
-  std::printf("decrypt_stream_%zuMB  peak-rss %.1f MB  (%.0f MB/s, SHA-512 included)\n",
-              size >> 20, maxrss_kb / 1024.0, secs > 0 ? mb / secs : 0);
+  std::printf(
+      "decrypt_stream_%zuMB  peak-rss %.1f MB  (%.0f MB/s, SHA-512 included)\n",
+      size >> 20, maxrss_kb / 1024.0, secs > 0 ? mb / secs : 0);
   fs::remove(jwe_file);
 }
 
@@ -195,16 +207,19 @@ int main(int argc, char** argv) {
     if (arg == "--node-script" && i + 1 < argc) node_script = argv[++i];
   }
 
-  fs::path dir = fs::temp_directory_path() / ("jose_bench." + std::to_string(getpid()));
+  fs::path dir =
+      fs::temp_directory_path() / ("jose_bench." + std::to_string(getpid()));
   fs::create_directories(dir);
   Jwk key = *Jwk::Generate(4096, "bench", "RSA-OAEP-256");
   WriteFile(dir / "key.jwk", key.PrivateJson().dump());
 
-  std::string aes = Run("openssl speed -mr -seconds 3 -bytes 16384 -evp aes-256-gcm 2>/dev/null");
+  std::string aes = Run(
+      "openssl speed -mr -seconds 3 -bytes 16384 -evp aes-256-gcm 2>/dev/null");
   double openssl_mbs = SpeedField(aes, "+F:", 3) / 1e6;
 
   ThroughputRow(key, node_script, dir, 1u << 20, 20, openssl_mbs);
-  ThroughputRow(key, node_script, dir, (quick ? 20u : 100u) << 20, 3, openssl_mbs);
+  ThroughputRow(key, node_script, dir, (quick ? 20u : 100u) << 20, 3,
+                openssl_mbs);
   UnwrapRow(key);
   StreamRow(key, dir, (quick ? 100ull : 500ull) << 20);
   fs::remove_all(dir);

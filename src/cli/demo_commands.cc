@@ -1,8 +1,9 @@
 // `drehscheibe demo [--once] [--count N] [--listen ADDR] [--json]`
+#include <unistd.h>
+
 #include <csignal>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <unistd.h>
 
 #include "cli/commands.h"
 #include "core/config.h"
@@ -18,15 +19,22 @@ void PrintSummary(const demo::DemoSummary& s, bool json) {
   if (json) {
     nlohmann::json cases = nlohmann::json::array();
     for (const auto& c : s.cases) {
-      cases.push_back({{"label", c.label}, {"submission_id", c.submission_id},
-                       {"case_id", c.case_id}, {"state", c.state},
+      cases.push_back({{"label", c.label},
+                       {"submission_id", c.submission_id},
+                       {"case_id", c.case_id},
+                       {"state", c.state},
                        {"vorgang_id", c.vorgang_id},
-                       {"problems", nlohmann::json::parse(c.problems.empty() ? "[]" : c.problems,
-                                                          nullptr, false)}});
+                       {"problems", nlohmann::json::parse(
+                                        c.problems.empty() ? "[]" : c.problems,
+                                        nullptr, false)}});
     }
-    nlohmann::json out = {{"sent", s.sent}, {"received", s.received}, {"accepted", s.accepted},
-                          {"rejected", s.rejected}, {"pending", s.pending},
-                          {"filed_total", s.filed_total}, {"virus_scan", s.virus_scan},
+    nlohmann::json out = {{"sent", s.sent},
+                          {"received", s.received},
+                          {"accepted", s.accepted},
+                          {"rejected", s.rejected},
+                          {"pending", s.pending},
+                          {"filed_total", s.filed_total},
+                          {"virus_scan", s.virus_scan},
                           {"cases", cases}};
     std::cout << out.dump(2) << "\n";
     return;
@@ -37,19 +45,22 @@ void PrintSummary(const demo::DemoSummary& s, bool json) {
     if (!c.vorgang_id.empty()) std::cout << " (Vorgang " << c.vorgang_id << ")";
     std::cout << "\n";
   }
-  std::cout << "  gesendet " << s.sent << ", empfangen " << s.received << ", angenommen "
-            << s.accepted << ", abgewiesen " << s.rejected << ", offen " << s.pending << "\n"
+  std::cout << "  gesendet " << s.sent << ", empfangen " << s.received
+            << ", angenommen " << s.accepted << ", abgewiesen " << s.rejected
+            << ", offen " << s.pending << "\n"
             << "  Vorgänge im Posteingang insgesamt: " << s.filed_total << "\n";
   if (!s.virus_scan) {
-    std::cout << "  Hinweis: ohne clamd (--clamd SOCKET) wurde kein Virenscan durchgeführt.\n";
+    std::cout << "  Hinweis: ohne clamd (--clamd SOCKET) wurde kein Virenscan "
+                 "durchgeführt.\n";
   }
 }
 
 }  // namespace
 
 void RegisterDemoCommands(CLI::App& app, Context& ctx) {
-  auto* cmd = app.add_subcommand(
-      "demo", "run a local Zustelldienst and the hub in one process with sample applications");
+  auto* cmd = app.add_subcommand("demo",
+                                 "run a local Zustelldienst and the hub in one "
+                                 "process with sample applications");
   struct Opts {
     bool once = false;
     bool json = false;
@@ -58,11 +69,16 @@ void RegisterDemoCommands(CLI::App& app, Context& ctx) {
     std::string clamd;
   };
   auto o = std::make_shared<Opts>();
-  cmd->add_flag("--once", o->once, "process the samples, print a summary and exit");
+  cmd->add_flag("--once", o->once,
+                "process the samples, print a summary and exit");
   cmd->add_flag("--json", o->json, "summary as JSON");
-  cmd->add_option("--count", o->count, "number of sample applications")->check(CLI::Range(1, 1000));
-  cmd->add_option("--listen", o->listen, "address of the page of received cases");
-  cmd->add_option("--clamd", o->clamd, "clamd socket for the virus scan (default $DREHSCHEIBE_CLAMD)");
+  cmd->add_option("--count", o->count, "number of sample applications")
+      ->check(CLI::Range(1, 1000));
+  cmd->add_option("--listen", o->listen,
+                  "address of the page of received cases");
+  cmd->add_option(
+      "--clamd", o->clamd,
+      "clamd socket for the virus scan (default $DREHSCHEIBE_CLAMD)");
 
   cmd->callback([&ctx, o] {
     demo::DemoOptions d;
@@ -73,7 +89,8 @@ void RegisterDemoCommands(CLI::App& app, Context& ctx) {
     d.hub_listen = o->listen;
     d.clamd_socket = o->clamd;
     if (d.clamd_socket.empty()) {
-      if (const char* env = std::getenv("DREHSCHEIBE_CLAMD")) d.clamd_socket = env;
+      if (const char* env = std::getenv("DREHSCHEIBE_CLAMD"))
+        d.clamd_socket = env;
     }
     bool quiet = o->json;
     d.progress = [quiet](const std::string& line) {
