@@ -19,7 +19,7 @@
 #include "fitconnect/problems.h"
 #include "gate/gate.h"
 #include "intake/hub.h"
-#include "intake/journal_sqlite.h"
+#include "intake/journal_sql.h"
 #include "jose/jwe.h"
 #include "jose/jwk.h"
 #include "net/http.h"

@@ -18,7 +18,7 @@
 #include "intake/config.h"
 #include "intake/events.h"
 #include "intake/hub.h"
-#include "intake/journal_sqlite.h"
+#include "intake/journal_sql.h"
 #include "intake/setup.h"
 
 namespace ds::cli {
@@ -44,6 +44,7 @@ Status Serve(const Context& ctx, const std::string& config_path) {
   intake::HubSetup setup;
   setup.data_dir = ResolveDataDir(ctx.data_flag);
   setup.specs_dir = ResolveSpecsDir(ctx.specs_flag);
+  setup.database_url = config.database_url;
   setup.poll_seconds = config.poll_seconds;
   setup.max_parallel = config.max_parallel;
   setup.processor.gate_policy = intake::GatePolicy(config);
@@ -143,11 +144,22 @@ void PrintEventLog(const nlohmann::json& log) {
 
 Status Status_(const Context& ctx, const std::string& id, bool json,
                const std::string& config_path) {
-  auto path = ResolveDataDir(ctx.data_flag) / "intake" / "journal.sqlite";
-  if (!std::filesystem::exists(path)) {
-    return EnvironmentError("no intake journal at " + path.string() + " (wrong --data?)");
+  std::string database_url;
+  if (!config_path.empty()) {
+    DS_ASSIGN_OR_RETURN(ConfigReader reader, ConfigReader::FromFile(config_path));
+    DS_ASSIGN_OR_RETURN(intake::HubConfig config, intake::LoadHubConfig(reader));
+    database_url = config.database_url;
   }
-  DS_ASSIGN_OR_RETURN(auto journal, intake::OpenSqliteJournal(path));
+  std::unique_ptr<intake::Journal> journal;
+  if (!database_url.empty()) {
+    DS_ASSIGN_OR_RETURN(journal, intake::OpenPostgresJournal(database_url));
+  } else {
+    auto path = ResolveDataDir(ctx.data_flag) / "intake" / "journal.sqlite";
+    if (!std::filesystem::exists(path)) {
+      return EnvironmentError("no intake journal at " + path.string() + " (wrong --data?)");
+    }
+    DS_ASSIGN_OR_RETURN(journal, intake::OpenSqliteJournal(path));
+  }
 
   if (!id.empty()) {
     DS_ASSIGN_OR_RETURN(auto entry, journal->Get(id));

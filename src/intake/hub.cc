@@ -8,7 +8,7 @@
 #include "core/encoding.h"
 #include "core/files.h"
 #include "fitconnect/callback.h"
-#include "intake/journal_sqlite.h"
+#include "intake/journal_sql.h"
 
 namespace ds::intake {
 
@@ -33,9 +33,13 @@ Result<std::unique_ptr<Hub>> Hub::Create(HubSetup setup) {
     if (caller_on_step) caller_on_step(step, seconds, ok);
   };
 
-  DS_ASSIGN_OR_RETURN(hub->journal_, OpenSqliteJournal(s.data_dir / "intake" / "journal.sqlite",
-                                                       /*release_claims=*/true));
-  DS_ASSIGN_OR_RETURN(hub->store_, records::Store::OpenSqlite(s.data_dir));
+  if (s.database_url.empty()) {
+    DS_ASSIGN_OR_RETURN(hub->journal_, OpenSqliteJournal(s.data_dir / "intake" / "journal.sqlite",
+                                                         /*release_claims=*/true));
+  } else {
+    DS_ASSIGN_OR_RETURN(hub->journal_, OpenPostgresJournal(s.database_url));
+  }
+  DS_ASSIGN_OR_RETURN(hub->store_, records::Store::Open(s.data_dir, s.database_url));
   DS_ASSIGN_OR_RETURN(auto schemas, fitconnect::MetadataSchemas::Load(s.specs_dir));
   hub->metadata_ = std::make_unique<fitconnect::MetadataSchemas>(std::move(schemas));
   hub->gate_ = std::make_unique<gate::Gate>(hub->logger_);

@@ -36,6 +36,10 @@ namespace ds::intake {
 struct HubSetup {
   std::filesystem::path data_dir;
   std::filesystem::path specs_dir;
+  // PostgreSQL connection string for the E-Akte and the journal; empty:
+  // SQLite in data_dir. Files always live in data_dir (shared storage when
+  // several hub processes run on different machines).
+  std::string database_url;
   std::vector<Destination> destinations;
   DataSchemas data_schemas;
   ProcessorOptions processor;   // spool_dir defaults to <data>/intake/spool
