@@ -28,8 +28,8 @@ class Collect : public ds::gateway::PartSink {
 };
 
 bool Parse(std::string_view body, size_t chunk, Collect& sink) {
-  ds::gateway::MultipartParser parser("b0und", {.max_parts = 16,
-                                                .max_header_bytes = 512}, sink);
+  ds::gateway::MultipartParser parser(
+      "b0und", {.max_parts = 16, .max_header_bytes = 512}, sink);
   for (size_t i = 0; i < body.size(); i += chunk) {
     if (!parser.Feed(body.substr(i, chunk)).ok()) return false;
   }

@@ -34,8 +34,8 @@ constexpr char kProblems[] = "https://drehscheibe.invalid/problems/gateway/";
 // the keys are generated once per build tree and kept beside the binary.
 jose::Jwk CachedKey(const std::string& name, const std::string& alg) {
   std::error_code ec;
-  fs::path dir = fs::read_symlink("/proc/self/exe", ec).parent_path() /
-                 "gateway_e2e_keys";
+  fs::path dir =
+      fs::read_symlink("/proc/self/exe", ec).parent_path() / "gateway_e2e_keys";
   if (ec) dir = fs::temp_directory_path() / "gateway_e2e_keys";
   fs::path file = dir / (name + ".private.jwk");
   if (fs::exists(file)) {
@@ -60,7 +60,8 @@ jose::Jwk CachedKey(const std::string& name, const std::string& alg) {
 // it from the gateway.
 class CountingProxy {
  public:
-  explicit CountingProxy(std::string upstream) : upstream_(std::move(upstream)) {}
+  explicit CountingProxy(std::string upstream)
+      : upstream_(std::move(upstream)) {}
   Status Start(const fs::path& spool) {
     net::Router router;
     router.Use([this](net::Request& req) -> std::optional<net::Response> {
@@ -73,8 +74,10 @@ class CountingProxy {
       for (const char* h : {"Authorization", "Content-Type", "Accept"}) {
         if (!req.header(h).empty()) out.headers[h] = req.header(h);
       }
-      if (!req.body_file.empty()) out.body_file = req.body_file;
-      else out.body = req.body;
+      if (!req.body_file.empty())
+        out.body_file = req.body_file;
+      else
+        out.body = req.body;
       Result<net::ClientResponse> r = net::Fetch(out);
       if (!r.ok()) return net::Response::Text(502, "upstream", "text/plain");
       net::Response resp;
@@ -84,13 +87,17 @@ class CountingProxy {
       if (ct != r->headers.end()) resp.headers["Content-Type"] = ct->second;
       return resp;
     });
-    net::ServerOptions o{.listen = "127.0.0.1:0", .threads = 4,
-                         .max_body = 600ull << 20, .spool_dir = spool};
+    net::ServerOptions o{.listen = "127.0.0.1:0",
+                         .threads = 4,
+                         .max_body = 600ull << 20,
+                         .spool_dir = spool};
     DS_ASSIGN_OR_RETURN(server_, net::HttpServer::Start(o, std::move(router)));
     return Status::Ok();
   }
   std::string base_url() const { return server_->base_url(); }
-  void Stop() { if (server_) server_->Stop(); }
+  void Stop() {
+    if (server_) server_->Stop();
+  }
 
   std::atomic<int> requests{0};
   std::atomic<int> writes{0};  // announce, upload, submit
@@ -122,23 +129,46 @@ std::string GatewayToml(const World& w, const fs::path& secret_file) {
   std::string service = demo::kServiceIdentifier;
   return "[gateway]\nlisten = \"127.0.0.1:0\"\n"
          "[fitconnect]\n"
-         "api_url = \"" + w.proxy->base_url() + "\"\n"
-         "token_url = \"" + w.proxy->base_url() + "/token\"\n"
-         "client_id = \"" + w.sender.client_id + "\"\n"
-         "client_secret_file = \"" + secret_file.string() + "\"\n"
+         "api_url = \"" +
+         w.proxy->base_url() +
+         "\"\n"
+         "token_url = \"" +
+         w.proxy->base_url() +
+         "/token\"\n"
+         "client_id = \"" +
+         w.sender.client_id +
+         "\"\n"
+         "client_secret_file = \"" +
+         secret_file.string() +
+         "\"\n"
          "test_keys = true\n"
          "[limits]\nmax_data_bytes = 65536\n"
          "max_attachment_bytes = 100663296\n"
          "[[portal]]\nid = \"rathaus\"\n"
-         "token_sha256 = \"" + gateway::TokenHash(w.rathaus_token) + "\"\n"
-         "  [[portal.destination]]\n  id = \"" + w.dest_a + "\"\n"
-         "  services = [\"" + service + "\"]\n"
-         "  [[portal.destination]]\n  id = \"" + w.dest_b + "\"\n"
-         "  services = [\"" + service + "\"]\n"
+         "token_sha256 = \"" +
+         gateway::TokenHash(w.rathaus_token) +
+         "\"\n"
+         "  [[portal.destination]]\n  id = \"" +
+         w.dest_a +
+         "\"\n"
+         "  services = [\"" +
+         service +
+         "\"]\n"
+         "  [[portal.destination]]\n  id = \"" +
+         w.dest_b +
+         "\"\n"
+         "  services = [\"" +
+         service +
+         "\"]\n"
          "[[portal]]\nid = \"landkreis\"\n"
-         "token_sha256 = \"" + gateway::TokenHash(w.landkreis_token) + "\"\n"
-         "  [[portal.destination]]\n  id = \"" + w.dest_a + "\"\n"
-         "  services = [\"" + service + "\"]\n";
+         "token_sha256 = \"" +
+         gateway::TokenHash(w.landkreis_token) +
+         "\"\n"
+         "  [[portal.destination]]\n  id = \"" +
+         w.dest_a +
+         "\"\n"
+         "  services = [\"" +
+         service + "\"]\n";
 }
 
 Status BuildWorld(World& w) {
@@ -155,7 +185,8 @@ Status BuildWorld(World& w) {
   zustelldienst::ServiceSpec service;
   service.identifier = demo::kServiceIdentifier;
   service.name = demo::kServiceName;
-  service.submission_schemas.push_back({demo::kDataSchemaUri, "application/json"});
+  service.submission_schemas.push_back(
+      {demo::kDataSchemaUri, "application/json"});
   spec.services.push_back(service);
   spec.encryption_key = w.enc->PublicOnly();
   spec.signature_keys.push_back(w.sig->PublicOnly());
@@ -163,7 +194,7 @@ Status BuildWorld(World& w) {
     DS_ASSIGN_OR_RETURN(*id, admin.CreateDestination(spec));
   }
   DS_ASSIGN_OR_RETURN(w.sender, admin.CreateClient(zustelldienst::Role::kSender,
-                                                    {}, "gateway"));
+                                                   {}, "gateway"));
 
   w.proxy = std::make_unique<CountingProxy>(w.zd->base_url());
   DS_RETURN_IF_ERROR(EnsureDir(w.dir.path() / "proxy"));
@@ -174,25 +205,31 @@ Status BuildWorld(World& w) {
   hs.data_dir = w.dir.path() / "hub";
   hs.specs_dir = testing::SpecsDir();
   hs.processor.key_policy.test_mode = true;
-  DS_RETURN_IF_ERROR(hs.data_schemas.AddJson(demo::kDataSchemaUri, demo::DataSchema()));
-  DS_ASSIGN_OR_RETURN(auto sub, admin.CreateClient(zustelldienst::Role::kSubscriber,
-                                                   {w.dest_a}, "hub"));
+  DS_RETURN_IF_ERROR(
+      hs.data_schemas.AddJson(demo::kDataSchemaUri, demo::DataSchema()));
+  DS_ASSIGN_OR_RETURN(
+      auto sub,
+      admin.CreateClient(zustelldienst::Role::kSubscriber, {w.dest_a}, "hub"));
   intake::Destination d;
   d.id = w.dest_a;
   d.tenant = kTenant;
   d.decryption_keys.Add(*w.enc);
   d.signing_key = w.sig;
   d.trusted_issuer = w.zd->base_url();
-  d.api = std::make_shared<submission_api::SubscriberClient>(submission_api::Endpoint{
-      .api_url = w.zd->base_url(), .token_url = w.zd->token_url(),
-      .client_id = sub.client_id, .client_secret = sub.client_secret});
+  d.api = std::make_shared<submission_api::SubscriberClient>(
+      submission_api::Endpoint{.api_url = w.zd->base_url(),
+                               .token_url = w.zd->token_url(),
+                               .client_id = sub.client_id,
+                               .client_secret = sub.client_secret});
   hs.destinations.push_back(d);
   DS_ASSIGN_OR_RETURN(w.hub, intake::Hub::Create(std::move(hs)));
 
   // The gateway, configured as an operator would.
   fs::path secret_file = w.dir.path() / "gateway-client-secret";
-  DS_RETURN_IF_ERROR(WriteFileAtomic(secret_file, w.sender.client_secret + "\n"));
-  DS_ASSIGN_OR_RETURN(w.config, gateway::ParseConfig(GatewayToml(w, secret_file)));
+  DS_RETURN_IF_ERROR(
+      WriteFileAtomic(secret_file, w.sender.client_secret + "\n"));
+  DS_ASSIGN_OR_RETURN(w.config,
+                      gateway::ParseConfig(GatewayToml(w, secret_file)));
   w.config.data_dir = w.dir.path() / "gateway-data";
   DS_ASSIGN_OR_RETURN(w.gw, gateway::Gateway::Start(w.config));
   return Status::Ok();
@@ -205,7 +242,8 @@ class GatewayEnvironment : public ::testing::Environment {
     Status s = BuildWorld(*world);
     if (!s.ok()) {
       // A failed environment would only skip the tests: stop loudly.
-      std::fprintf(stderr, "gateway e2e setup failed: %s\n", s.ToString().c_str());
+      std::fprintf(stderr, "gateway e2e setup failed: %s\n",
+                   s.ToString().c_str());
       std::exit(1);
     }
   }
@@ -228,7 +266,7 @@ const auto* const kEnvironment =
 struct FormPart {
   std::string name;
   std::string content;
-  std::string content_type;            // "" for none
+  std::string content_type;  // "" for none
   std::optional<std::string> filename;
 };
 
@@ -236,10 +274,12 @@ constexpr char kBoundary[] = "portal-7f3a9c";
 
 std::string PartHead(const FormPart& p) {
   std::string head = std::string("--") + kBoundary +
-                     "\r\nContent-Disposition: form-data; name=\"" + p.name + "\"";
+                     "\r\nContent-Disposition: form-data; name=\"" + p.name +
+                     "\"";
   if (p.filename) head += "; filename=\"" + *p.filename + "\"";
   head += "\r\n";
-  if (!p.content_type.empty()) head += "Content-Type: " + p.content_type + "\r\n";
+  if (!p.content_type.empty())
+    head += "Content-Type: " + p.content_type + "\r\n";
   return head + "\r\n";
 }
 
@@ -375,7 +415,8 @@ TEST(Gateway, AcceptsTheFieldsAsSeparateParts) {
       {"serviceIdentifier", demo::kServiceIdentifier, "", std::nullopt},
       {"serviceName", demo::kServiceName, "", std::nullopt},
       {"dataSchemaUri", demo::kDataSchemaUri, "", std::nullopt},
-      Data(), Attachment("anlage.pdf", "Anlage")};
+      Data(),
+      Attachment("anlage.pdf", "Anlage")};
   json sent = Send(parts, world->landkreis_token);
   std::string id = sent.value("submissionId", "");
   ASSERT_TRUE(IsUuid(id)) << sent.dump();
@@ -437,9 +478,10 @@ TEST(Gateway, StreamsLargeAttachmentsInBoundedMemory) {
     for (const FormPart& p : {Metadata(world->dest_b), Data()}) {
       out << PartHead(p) << p.content << "\r\n";
     }
-    out << PartHead(Attachment("gross.bin", "")) ;
+    out << PartHead(Attachment("gross.bin", ""));
     std::string block(1 << 20, '\0');
-    for (size_t i = 0; i < block.size(); ++i) block[i] = static_cast<char>(i * 7);
+    for (size_t i = 0; i < block.size(); ++i)
+      block[i] = static_cast<char>(i * 7);
     for (size_t n = 0; n < kSize; n += block.size()) out << block;
     out << "\r\n--" << kBoundary << "--\r\n";
   }
@@ -448,7 +490,8 @@ TEST(Gateway, StreamsLargeAttachmentsInBoundedMemory) {
   long peak_before_kib = usage.ru_maxrss;
 
   net::ClientResponse r = Call(
-      {.method = "POST", .url = world->gw->base_url() + "/gateway/v1/applications",
+      {.method = "POST",
+       .url = world->gw->base_url() + "/gateway/v1/applications",
        .headers = {{"Content-Type",
                     std::string("multipart/form-data; boundary=") + kBoundary}},
        .body_file = body_file},
@@ -459,9 +502,10 @@ TEST(Gateway, StreamsLargeAttachmentsInBoundedMemory) {
   long grown_mib = (usage.ru_maxrss - peak_before_kib) / 1024;
   RecordProperty("peak_rss_growth_mib", std::to_string(grown_mib));
   EXPECT_LT(grown_mib, 24) << "peak RSS grew by " << grown_mib << " MiB";
-  EXPECT_EQ(Body(GetStatus(Body(r).value("submissionId", ""),
-                           world->rathaus_token)).value("status", ""),
-            "submitted");
+  EXPECT_EQ(
+      Body(GetStatus(Body(r).value("submissionId", ""), world->rathaus_token))
+          .value("status", ""),
+      "submitted");
 }
 
 // ---------------------------------------------------------------------------
@@ -474,7 +518,9 @@ TEST(Gateway, RefusesARequestWithoutToken) {
 
 TEST(Gateway, RefusesAWrongToken) {
   ExpectRefused(
-      [] { return Post(Multipart(Application(world->dest_a)), "not-a-portal"); },
+      [] {
+        return Post(Multipart(Application(world->dest_a)), "not-a-portal");
+      },
       401, "unauthorized");
   ExpectRefused([] { return GetStatus(NewUuid(), "not-a-portal"); }, 401,
                 "unauthorized");
@@ -482,15 +528,22 @@ TEST(Gateway, RefusesAWrongToken) {
 
 TEST(Gateway, RefusesADestinationThePortalMayNotUse) {
   ExpectRefused(
-      [] { return Post(Multipart(Application(world->dest_c)), world->rathaus_token); },
+      [] {
+        return Post(Multipart(Application(world->dest_c)),
+                    world->rathaus_token);
+      },
       403, "destination-not-allowed");
   ExpectRefused(
-      [] { return Post(Multipart(Application(world->dest_b)), world->landkreis_token); },
+      [] {
+        return Post(Multipart(Application(world->dest_b)),
+                    world->landkreis_token);
+      },
       403, "destination-not-allowed");
   ExpectRefused(
       [] {
         std::vector<FormPart> parts = Application(world->dest_a);
-        parts[0] = Metadata(world->dest_a, "urn:de:fim:leika:leistung:99000000000001");
+        parts[0] =
+            Metadata(world->dest_a, "urn:de:fim:leika:leistung:99000000000001");
         return Post(Multipart(parts), world->rathaus_token);
       },
       403, "destination-not-allowed");
@@ -498,12 +551,17 @@ TEST(Gateway, RefusesADestinationThePortalMayNotUse) {
 
 TEST(Gateway, RefusesMalformedMultipart) {
   std::string body = Multipart(Application(world->dest_a));
-  ExpectRefused([&] { return Post(body.substr(0, body.size() / 2), world->rathaus_token); },
-                400, "malformed-multipart");
-  ExpectRefused([&] { return Post(body, world->rathaus_token, "application/json"); },
-                400, "malformed-multipart");
+  ExpectRefused(
+      [&] {
+        return Post(body.substr(0, body.size() / 2), world->rathaus_token);
+      },
+      400, "malformed-multipart");
+  ExpectRefused(
+      [&] { return Post(body, world->rathaus_token, "application/json"); }, 400,
+      "malformed-multipart");
   std::string lf_only = body;
-  for (size_t at; (at = lf_only.find("\r\n")) != std::string::npos;) lf_only.erase(at, 1);
+  for (size_t at; (at = lf_only.find("\r\n")) != std::string::npos;)
+    lf_only.erase(at, 1);
   ExpectRefused([&] { return Post(lf_only, world->rathaus_token); }, 400,
                 "malformed-multipart");
 }
@@ -511,22 +569,22 @@ TEST(Gateway, RefusesMalformedMultipart) {
 TEST(Gateway, RefusesAnApplicationWithoutDataPart) {
   std::vector<FormPart> parts = Application(world->dest_a);
   parts.erase(parts.begin() + 1);
-  ExpectRefused([&] { return Post(Multipart(parts), world->rathaus_token); }, 400,
-                "missing-data-part");
+  ExpectRefused([&] { return Post(Multipart(parts), world->rathaus_token); },
+                400, "missing-data-part");
 }
 
 TEST(Gateway, RefusesMalformedJsonData) {
   std::vector<FormPart> parts = Application(world->dest_a);
   parts[1] = Data(R"({"antragsteller": {"vorname": "Erika",)");
-  ExpectRefused([&] { return Post(Multipart(parts), world->rathaus_token); }, 400,
-                "malformed-data");
+  ExpectRefused([&] { return Post(Multipart(parts), world->rathaus_token); },
+                400, "malformed-data");
 }
 
 TEST(Gateway, RefusesAnOversizedPart) {
   std::vector<FormPart> parts = Application(world->dest_a);
   parts[1] = Data("{\"pad\": \"" + std::string(70000, 'x') + "\"}");
-  ExpectRefused([&] { return Post(Multipart(parts), world->rathaus_token); }, 413,
-                "part-too-large");
+  ExpectRefused([&] { return Post(Multipart(parts), world->rathaus_token); },
+                413, "part-too-large");
 }
 
 TEST(Gateway, HidesAnotherPortalsSubmission) {

@@ -23,9 +23,10 @@ Status ServeGateway(const Context& ctx, const std::string& config_file) {
   DS_ASSIGN_OR_RETURN(gateway::Config config, gateway::LoadConfig(config_file));
   config.data_dir = ResolveDataDir(ctx.data_flag);
   DS_ASSIGN_OR_RETURN(auto gw, gateway::Gateway::Start(config));
-  DefaultLogger().Info("gateway.started", {{"listen", gw->base_url()},
-                                           {"portals", static_cast<int64_t>(
-                                                           config.portals.size())}});
+  DefaultLogger().Info(
+      "gateway.started",
+      {{"listen", gw->base_url()},
+       {"portals", static_cast<int64_t>(config.portals.size())}});
   std::cout << "gateway listening on " << gw->base_url() << " (data "
             << config.data_dir.string() << ")" << std::endl;
 
@@ -38,9 +39,10 @@ Status ServeGateway(const Context& ctx, const std::string& config_file) {
 }  // namespace
 
 void RegisterGatewayCommands(CLI::App& app, Context& ctx) {
-  auto* gw = app.add_subcommand(
-      "gateway", "sender gateway: portals without FIT-Connect post "
-                 "multipart applications over HTTP");
+  auto* gw =
+      app.add_subcommand("gateway",
+                         "sender gateway: portals without FIT-Connect post "
+                         "multipart applications over HTTP");
   gw->require_subcommand(0, 1);
   auto config = std::make_shared<std::string>();
   gw->add_option("--config", *config, "gateway TOML (docs/gateway.md)");
@@ -56,7 +58,8 @@ void RegisterGatewayCommands(CLI::App& app, Context& ctx) {
 
   // drehscheibe gateway token: a new portal token and its hash.
   auto* token = gw->add_subcommand(
-      "token", "print a new portal API token and the token_sha256 for the config");
+      "token",
+      "print a new portal API token and the token_sha256 for the config");
   auto json = std::make_shared<bool>(false);
   token->add_flag("--json", *json, "print JSON");
   token->callback([json] {

@@ -46,7 +46,8 @@ void ReadFitConnect(ConfigReader& r, Config& c) {
   if (c.fitconnect.client_id.empty()) {
     r.AddError("fitconnect.client_id", "missing");
   }
-  c.fitconnect.client_secret = ReadSecretFile(r, "fitconnect.client_secret_file");
+  c.fitconnect.client_secret =
+      ReadSecretFile(r, "fitconnect.client_secret_file");
   c.test_keys = r.Bool("fitconnect.test_keys", false);
 }
 
@@ -68,8 +69,9 @@ Portal ReadPortal(ConfigReader& r) {
   if (p.id.empty()) r.AddError("id", "missing");
   p.token_sha256 = r.String("token_sha256", "");
   if (p.token_sha256.size() != 64 || !IsLowerHex(p.token_sha256)) {
-    r.AddError("token_sha256", "must be 64 lower-case hex digits "
-                               "(drehscheibe gateway token)");
+    r.AddError("token_sha256",
+               "must be 64 lower-case hex digits "
+               "(drehscheibe gateway token)");
   }
   for (ConfigReader& d : r.Tables("destination")) {
     PortalDestination pd{d.String("id", ""), d.Strings("services")};

@@ -13,9 +13,13 @@ std::string Toml(const std::string& secret_file, const std::string& hash) {
   return "[gateway]\nlisten = \"127.0.0.1:0\"\n"
          "[fitconnect]\napi_url = \"http://127.0.0.1:1\"\n"
          "token_url = \"http://127.0.0.1:1/token\"\nclient_id = \"c\"\n"
-         "client_secret_file = \"" + secret_file + "\"\n"
+         "client_secret_file = \"" +
+         secret_file +
+         "\"\n"
          "[limits]\nmax_attachment_bytes = 1000\n"
-         "[[portal]]\nid = \"p\"\ntoken_sha256 = \"" + hash + "\"\n"
+         "[[portal]]\nid = \"p\"\ntoken_sha256 = \"" +
+         hash +
+         "\"\n"
          "  [[portal.destination]]\n"
          "  id = \"0b6a0c7e-3f4e-4a0a-9a53-0e7f9f6c1d21\"\n"
          "  services = [\"urn:de:fim:leika:leistung:1\"]\n";
@@ -42,8 +46,9 @@ TEST(GatewayConfig, ReadsPortalsAndLimits) {
 TEST(GatewayConfig, RejectsATokenThatIsNotAHash) {
   TempDir dir;
   ASSERT_OK(WriteFileAtomic(dir.path() / "secret", "s"));
-  EXPECT_THAT(ParseConfig(Toml((dir.path() / "secret").string(), "plain-token")),
-              StatusIs(Code::kEnvironment, "portal[0].token_sha256"));
+  EXPECT_THAT(
+      ParseConfig(Toml((dir.path() / "secret").string(), "plain-token")),
+      StatusIs(Code::kEnvironment, "portal[0].token_sha256"));
 }
 
 TEST(GatewayConfig, RejectsAMissingSecretFile) {
@@ -54,7 +59,8 @@ TEST(GatewayConfig, RejectsAMissingSecretFile) {
 TEST(GatewayConfig, RejectsLimitsAboveFitConnect) {
   TempDir dir;
   ASSERT_OK(WriteFileAtomic(dir.path() / "secret", "s"));
-  std::string toml = Toml((dir.path() / "secret").string(), GenerateToken().sha256);
+  std::string toml =
+      Toml((dir.path() / "secret").string(), GenerateToken().sha256);
   toml.replace(toml.find("1000"), 4, "999999999999");
   EXPECT_THAT(ParseConfig(toml),
               StatusIs(Code::kEnvironment, "limits.max_attachment_bytes"));

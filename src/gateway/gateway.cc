@@ -59,9 +59,9 @@ Status DeliveryProblem(const Status& s) {
     case Code::kConflict:
     case Code::kAlreadyExists:
     case Code::kTooLarge:
-      return GatewayProblem(Code::kCheckFailed, "delivery-refused",
-                            "FIT-Connect refused the application: " +
-                                s.message());
+      return GatewayProblem(
+          Code::kCheckFailed, "delivery-refused",
+          "FIT-Connect refused the application: " + s.message());
     default:
       return GatewayProblem(Code::kUnavailable, "delivery-unavailable",
                             "sending over FIT-Connect failed: " + s.message());
@@ -91,8 +91,8 @@ class GatewayImpl : public Gateway {
     o.max_body = config_.limits.max_total_bytes + (1ull << 20);
     o.spool_dir = dir / "spool";
     DS_ASSIGN_OR_RETURN(server_, net::HttpServer::Start(o, std::move(router)));
-    public_url_ = config_.public_url.empty() ? server_->base_url()
-                                             : config_.public_url;
+    public_url_ =
+        config_.public_url.empty() ? server_->base_url() : config_.public_url;
     while (public_url_.ends_with('/')) public_url_.pop_back();
     return Status::Ok();
   }
@@ -166,20 +166,19 @@ class GatewayImpl : public Gateway {
                      {"code", CodeName(sent.status().code())}});
       return Refuse(DeliveryProblem(sent.status()), p.id, start, r.path);
     }
-    SentApplication row{.submission_id = sent->ref.submission_id,
-                        .portal_id = p.id,
-                        .case_id = sent->ref.case_id,
-                        .destination_id = intake->app.destination_id,
-                        .service_identifier = intake->app.service_identifier,
-                        .attachments = static_cast<int64_t>(
-                            intake->app.attachments.size()),
-                        .bytes = static_cast<int64_t>(intake->bytes)};
+    SentApplication row{
+        .submission_id = sent->ref.submission_id,
+        .portal_id = p.id,
+        .case_id = sent->ref.case_id,
+        .destination_id = intake->app.destination_id,
+        .service_identifier = intake->app.service_identifier,
+        .attachments = static_cast<int64_t>(intake->app.attachments.size()),
+        .bytes = static_cast<int64_t>(intake->bytes)};
     s = store_->Add(row);
     if (!s.ok()) {
       // Sent but not recorded: the ids still go to the portal.
-      logger_->Error("gateway.store_failed",
-                     {{"submission", row.submission_id},
-                      {"code", CodeName(s.code())}});
+      logger_->Error("gateway.store_failed", {{"submission", row.submission_id},
+                                              {"code", CodeName(s.code())}});
     }
 
     logger_->Info("gateway.sent", {{"portal", p.id},
@@ -189,12 +188,12 @@ class GatewayImpl : public Gateway {
                                    {"attachments", row.attachments},
                                    {"bytes", row.bytes},
                                    {"ms", MillisSince(start)}});
-    net::Response resp = net::Response::Json(
-        202, {{"submissionId", row.submission_id},
-              {"caseId", row.case_id},
-              {"destinationId", row.destination_id},
-              {"attachmentIds", sent->attachment_ids},
-              {"statusUrl", StatusUrl(row.submission_id)}});
+    net::Response resp =
+        net::Response::Json(202, {{"submissionId", row.submission_id},
+                                  {"caseId", row.case_id},
+                                  {"destinationId", row.destination_id},
+                                  {"attachmentIds", sent->attachment_ids},
+                                  {"statusUrl", StatusUrl(row.submission_id)}});
     resp.headers["Location"] = StatusUrl(row.submission_id);
     return resp;
   }
@@ -223,13 +222,14 @@ class GatewayImpl : public Gateway {
                                      {"ms", MillisSince(start)}});
     json problems = json::parse(a.problems_json, nullptr, false);
     if (!problems.is_array()) problems = json::array();
-    return net::Response::Json(200, {{"submissionId", a.submission_id},
-                                     {"caseId", a.case_id},
-                                     {"destinationId", a.destination_id},
-                                     {"status", a.state},
-                                     {"problems", problems},
-                                     {"current", current},
-                                     {"statusUrl", StatusUrl(a.submission_id)}});
+    return net::Response::Json(200,
+                               {{"submissionId", a.submission_id},
+                                {"caseId", a.case_id},
+                                {"destinationId", a.destination_id},
+                                {"status", a.state},
+                                {"problems", problems},
+                                {"current", current},
+                                {"statusUrl", StatusUrl(a.submission_id)}});
   }
 
   // Reads the case's event log unless the state is final. Returns false if
@@ -254,9 +254,8 @@ class GatewayImpl : public Gateway {
       a.problems_json = problems.dump();
       Status s = store_->UpdateState(a.submission_id, a.state, a.problems_json);
       if (!s.ok()) {
-        logger_->Error("gateway.store_failed",
-                       {{"submission", a.submission_id},
-                        {"code", CodeName(s.code())}});
+        logger_->Error("gateway.store_failed", {{"submission", a.submission_id},
+                                                {"code", CodeName(s.code())}});
       }
     }
     return true;
@@ -275,8 +274,8 @@ class GatewayImpl : public Gateway {
 Result<std::unique_ptr<Gateway>> Gateway::Start(const Config& config,
                                                 Logger* logger) {
   if (config.data_dir.empty()) return EnvironmentError("gateway: no data dir");
-  auto gw = std::make_unique<GatewayImpl>(config,
-                                          logger ? logger : &DefaultLogger());
+  auto gw =
+      std::make_unique<GatewayImpl>(config, logger ? logger : &DefaultLogger());
   DS_RETURN_IF_ERROR(gw->Open());
   return std::unique_ptr<Gateway>(std::move(gw));
 }

@@ -38,7 +38,8 @@ std::string MediaType(std::string_view value) {
   std::string t = Lower(value.substr(0, value.find(';')));
   while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.pop_back();
   size_t slash = t.find('/');
-  if (slash == std::string::npos || slash == 0 || slash + 1 == t.size()) return "";
+  if (slash == std::string::npos || slash == 0 || slash + 1 == t.size())
+    return "";
   for (char c : t) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
               std::string_view("!#$&-^_.+/").find(c) != std::string_view::npos;
@@ -102,7 +103,7 @@ class ApplicationSink : public PartSink {
 
   Kind kind_ = Kind::kField;
   std::string field_name_;
-  std::string buffer_;   // the current metadata, field or data part
+  std::string buffer_;  // the current metadata, field or data part
   size_t buffer_limit_ = 0;
   OpenFile file_;
   uint64_t part_bytes_ = 0;
@@ -119,8 +120,9 @@ Status ApplicationSink::Begin(const PartHeaders& h) {
   part_bytes_ = 0;
   if (h.name == "metadata") {
     if (have_metadata_part_ || have_field_parts_) {
-      return Malformed("give the fields either as one metadata part or as "
-                       "separate parts, once");
+      return Malformed(
+          "give the fields either as one metadata part or as "
+          "separate parts, once");
     }
     have_metadata_part_ = true;
     kind_ = Kind::kMetadata;
@@ -130,13 +132,14 @@ Status ApplicationSink::Begin(const PartHeaders& h) {
   if (h.name == "data") {
     if (have_data_) return Malformed("more than one data part");
     have_data_ = true;
-    std::string type = h.content_type.empty() ? "application/json"
-                                              : MediaType(h.content_type);
+    std::string type =
+        h.content_type.empty() ? "application/json" : MediaType(h.content_type);
     if (type == "text/xml") type = "application/xml";
     if (type != "application/json" && type != "application/xml") {
       return GatewayProblem(Code::kInvalidInput, "unsupported-data-type",
                             "the data part must be application/json or "
-                            "application/xml", "data");
+                            "application/xml",
+                            "data");
     }
     out_.app.data_mime_type = type;
     kind_ = Kind::kData;
@@ -155,18 +158,19 @@ Status ApplicationSink::Begin(const PartHeaders& h) {
     buffer_limit_ = kMaxFieldBytes;
     return Status::Ok();
   }
-  return Malformed("unexpected part (names: metadata, data, attachment, "
-                   "destinationId, serviceIdentifier, serviceName, "
-                   "dataSchemaUri)");
+  return Malformed(
+      "unexpected part (names: metadata, data, attachment, "
+      "destinationId, serviceIdentifier, serviceName, "
+      "dataSchemaUri)");
 }
 
 Status ApplicationSink::BeginAttachment(const PartHeaders& h) {
   size_t index = out_.app.attachments.size();
   std::string instance = "attachment:" + std::to_string(index);
   if (static_cast<int>(index) >= limits_.max_attachments) {
-    return GatewayProblem(Code::kTooLarge, "too-many-attachments",
-                          "at most " + std::to_string(limits_.max_attachments) +
-                              " attachments");
+    return GatewayProblem(
+        Code::kTooLarge, "too-many-attachments",
+        "at most " + std::to_string(limits_.max_attachments) + " attachments");
   }
   if (!h.filename || !IsPlainFilename(*h.filename)) {
     return GatewayProblem(Code::kInvalidInput, "invalid-filename",
@@ -183,11 +187,12 @@ Status ApplicationSink::BeginAttachment(const PartHeaders& h) {
   }
 
   std::filesystem::path path = spool_ / ("attachment-" + std::to_string(index));
-  file_.fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (file_.fd < 0) return EnvironmentError("gateway spool: cannot create file");
-  out_.app.attachments.push_back({.filename = *h.filename,
-                                  .mime_type = type,
-                                  .content_file = path});
+  file_.fd =
+      ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (file_.fd < 0)
+    return EnvironmentError("gateway spool: cannot create file");
+  out_.app.attachments.push_back(
+      {.filename = *h.filename, .mime_type = type, .content_file = path});
   kind_ = Kind::kAttachment;
   return Status::Ok();
 }
@@ -205,10 +210,10 @@ Status ApplicationSink::Data(std::string_view bytes) {
   }
   if (kind_ != Kind::kAttachment) {
     if (part_bytes_ > buffer_limit_) {
-      return GatewayProblem(Code::kTooLarge, "part-too-large",
-                            "part above " + std::to_string(buffer_limit_) +
-                                " bytes",
-                            kind_ == Kind::kData ? "data" : "metadata");
+      return GatewayProblem(
+          Code::kTooLarge, "part-too-large",
+          "part above " + std::to_string(buffer_limit_) + " bytes",
+          kind_ == Kind::kData ? "data" : "metadata");
     }
     buffer_.append(bytes);
     return Status::Ok();
@@ -250,10 +255,11 @@ Status ApplicationSink::End() {
 }
 
 Status ApplicationSink::SetField(const std::string& name, std::string value) {
-  std::string* slot = name == "destinationId"       ? &fields_.destination_id
-                      : name == "serviceIdentifier" ? &fields_.service_identifier
-                      : name == "serviceName"       ? &fields_.service_name
-                                                    : &fields_.schema_uri;
+  std::string* slot = name == "destinationId" ? &fields_.destination_id
+                      : name == "serviceIdentifier"
+                          ? &fields_.service_identifier
+                      : name == "serviceName" ? &fields_.service_name
+                                              : &fields_.schema_uri;
   if (!slot->empty()) return Malformed("field " + name + " given twice");
   if (value.empty()) return Malformed("field " + name + " is empty");
   *slot = std::move(value);
@@ -266,8 +272,8 @@ Status ApplicationSink::ApplyMetadata(std::string_view text) {
     return GatewayProblem(Code::kInvalidInput, "malformed-metadata",
                           "the metadata part is not a JSON object", "metadata");
   }
-  for (const char* key : {"destinationId", "serviceIdentifier", "serviceName",
-                          "dataSchemaUri"}) {
+  for (const char* key :
+       {"destinationId", "serviceIdentifier", "serviceName", "dataSchemaUri"}) {
     if (!m.contains(key)) continue;
     if (!m[key].is_string()) {
       return GatewayProblem(Code::kInvalidInput, "malformed-metadata",
@@ -311,10 +317,9 @@ Status CheckWellFormed(const std::string& data, const std::string& type) {
                           "the data part is not well-formed JSON", "data");
   }
   // XML: no network, no DTD loading, libxml2's default size limits.
-  xmlDocPtr doc = xmlReadMemory(data.data(), static_cast<int>(data.size()),
-                                "data.xml", nullptr,
-                                XML_PARSE_NONET | XML_PARSE_NOERROR |
-                                    XML_PARSE_NOWARNING);
+  xmlDocPtr doc = xmlReadMemory(
+      data.data(), static_cast<int>(data.size()), "data.xml", nullptr,
+      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
   if (doc) {
     xmlFreeDoc(doc);
     return Status::Ok();

@@ -17,7 +17,7 @@ namespace ds::gateway {
 
 struct Intake {
   submission_api::Application app;  // attachments with content_file set
-  uint64_t bytes = 0;                // data + attachments, plaintext
+  uint64_t bytes = 0;               // data + attachments, plaintext
 };
 
 // Parses and checks the body of `request` for `portal`: the form-data

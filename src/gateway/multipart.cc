@@ -67,7 +67,8 @@ Result<std::map<std::string, std::string>> ParseParams(std::string_view s) {
   for (;;) {
     s = Trim(s);
     if (s.empty()) return params;
-    if (s.front() != ';') return InvalidInput("expected ';' between parameters");
+    if (s.front() != ';')
+      return InvalidInput("expected ';' between parameters");
     s.remove_prefix(1);
     s = Trim(s);
     if (s.empty()) return params;  // a trailing ';' is harmless
@@ -129,8 +130,9 @@ Status ApplyDisposition(std::string_view value, PartHeaders& out) {
     return Status(params.status()).Prepend("Content-Disposition");
   }
   if (params->contains("filename*")) {
-    return InvalidInput("Content-Disposition: filename* is not used in "
-                        "form-data (RFC 7578 4.2); send filename");
+    return InvalidInput(
+        "Content-Disposition: filename* is not used in "
+        "form-data (RFC 7578 4.2); send filename");
   }
   auto name = params->find("name");
   if (name == params->end() || name->second.empty()) {
@@ -153,7 +155,8 @@ Result<std::string> BoundaryOf(std::string_view content_type) {
   rest.remove_prefix(1);
   type += "/" + LowerCopy(TakeToken(rest));
   if (type != "multipart/form-data") {
-    return InvalidInput("Content-Type is " + type + ", not multipart/form-data");
+    return InvalidInput("Content-Type is " + type +
+                        ", not multipart/form-data");
   }
 
   auto params = ParseParams(rest);
@@ -165,7 +168,8 @@ Result<std::string> BoundaryOf(std::string_view content_type) {
     return InvalidInput("boundary must be 1 to 70 characters");
   }
   for (char c : b) {
-    if (!IsBoundaryChar(c)) return InvalidInput("boundary has an invalid character");
+    if (!IsBoundaryChar(c))
+      return InvalidInput("boundary has an invalid character");
   }
   return b;
 }
@@ -191,7 +195,8 @@ Result<PartHeaders> ParsePartHeaders(std::string_view block) {
       type = true;
       out.content_type = std::string(value);
     } else if (name == "content-transfer-encoding") {
-      if (encoding) return InvalidInput("Content-Transfer-Encoding given twice");
+      if (encoding)
+        return InvalidInput("Content-Transfer-Encoding given twice");
       encoding = true;
       std::string e = LowerCopy(value);
       if (e != "7bit" && e != "8bit" && e != "binary") {
@@ -242,21 +247,26 @@ Status MultipartParser::Finish() {
 
 Status MultipartParser::Step(bool* progressed) {
   switch (state_) {
-    case State::kPreamble: return StepPreamble(progressed);
-    case State::kAfterDelimiter: return StepAfterDelimiter(progressed);
-    case State::kHeaders: return StepHeaders(progressed);
-    case State::kBody: return StepBody(progressed);
-    case State::kDone: return Status::Ok();
+    case State::kPreamble:
+      return StepPreamble(progressed);
+    case State::kAfterDelimiter:
+      return StepAfterDelimiter(progressed);
+    case State::kHeaders:
+      return StepHeaders(progressed);
+    case State::kBody:
+      return StepBody(progressed);
+    case State::kDone:
+      return Status::Ok();
   }
   return Status::Ok();
 }
 
 Status MultipartParser::StepPreamble(bool* progressed) {
   size_t at = buffer_.find(delimiter_);
-  size_t drop = at != std::string::npos
-                    ? at + delimiter_.size()
-                    : buffer_.size() - std::min(buffer_.size(),
-                                                delimiter_.size() - 1);
+  size_t drop =
+      at != std::string::npos
+          ? at + delimiter_.size()
+          : buffer_.size() - std::min(buffer_.size(), delimiter_.size() - 1);
   preamble_seen_ += at != std::string::npos ? at : drop;
   if (preamble_seen_ > limits_.max_preamble_bytes) {
     return InvalidInput("multipart body does not start with the boundary");
@@ -311,8 +321,7 @@ Status MultipartParser::StepHeaders(bool* progressed) {
 
   auto headers = ParsePartHeaders(std::string_view(buffer_).substr(0, end));
   if (!headers.ok()) {
-    return Status(headers.status())
-        .Prepend("part " + std::to_string(parts_));
+    return Status(headers.status()).Prepend("part " + std::to_string(parts_));
   }
   buffer_.erase(0, end == 0 ? 2 : end + 4);
   DS_RETURN_IF_ERROR(sink_.Begin(*headers));
@@ -325,7 +334,8 @@ Status MultipartParser::StepHeaders(bool* progressed) {
 Status MultipartParser::StepBody(bool* progressed) {
   size_t at = buffer_.find(delimiter_);
   if (at != std::string::npos) {
-    if (at > 0) DS_RETURN_IF_ERROR(sink_.Data(std::string_view(buffer_).substr(0, at)));
+    if (at > 0)
+      DS_RETURN_IF_ERROR(sink_.Data(std::string_view(buffer_).substr(0, at)));
     DS_RETURN_IF_ERROR(sink_.End());
     buffer_.erase(0, at + delimiter_.size());
     state_ = State::kAfterDelimiter;

@@ -89,7 +89,7 @@ class MultipartParser {
   MultipartLimits limits_;
   PartSink& sink_;
   State state_ = State::kPreamble;
-  std::string buffer_;     // bytes not yet consumed
+  std::string buffer_;  // bytes not yet consumed
   size_t preamble_seen_ = 0;
   size_t parts_ = 0;
   Status error_;

@@ -53,13 +53,12 @@ Status Parse(std::string_view body, Collect& sink, size_t chunk = 1 << 20,
 std::string Body() {
   return std::string("--") + kBoundary + "\r\n" +
          "Content-Disposition: form-data; name=\"destinationId\"\r\n\r\n" +
-         "0b6a0c7e-3f4e-4a0a-9a53-0e7f9f6c1d21\r\n" +
-         "--" + kBoundary + "\r\n" +
+         "0b6a0c7e-3f4e-4a0a-9a53-0e7f9f6c1d21\r\n" + "--" + kBoundary +
+         "\r\n" +
          "Content-Disposition: form-data; name=\"attachment\"; "
          "filename=\"a \\\"b\\\".pdf\"\r\n" +
-         "Content-Type: application/pdf\r\n\r\n" +
-         kFile +
-         "\r\n--" + kBoundary + "--\r\nepilogue ignored";
+         "Content-Type: application/pdf\r\n\r\n" + kFile + "\r\n--" +
+         kBoundary + "--\r\nepilogue ignored";
 }
 
 TEST(Multipart, ParsesFieldsAndFiles) {
@@ -128,20 +127,23 @@ TEST(Multipart, RejectsBareLineFeeds) {
 
 TEST(Multipart, RejectsMalformedPartHeaders) {
   const char* blocks[] = {
-      "Content-Type: text/plain",                            // no disposition
-      "Content-Disposition: attachment; name=a",             // not form-data
-      "Content-Disposition: form-data",                      // no name
-      "Content-Disposition: form-data; name=\"a",            // unterminated
-      "Content-Disposition: form-data; name=a; name=b",      // repeated
+      "Content-Type: text/plain",                        // no disposition
+      "Content-Disposition: attachment; name=a",         // not form-data
+      "Content-Disposition: form-data",                  // no name
+      "Content-Disposition: form-data; name=\"a",        // unterminated
+      "Content-Disposition: form-data; name=a; name=b",  // repeated
       "Content-Disposition: form-data; name=a; filename*=UTF-8''x",
-      "Content-Disposition: form-data;\r\n name=a",          // folded
-      "Content-Disposition: form-data; name=a\r\nContent-Transfer-Encoding: base64",
-      "Content-Disposition: form-data; name=a\x01",          // control char
-      "Content-Disposition form-data; name=a",               // no colon
-      "Content-Disposition: form-data; name=a\r\nContent-Disposition: form-data; name=b",
+      "Content-Disposition: form-data;\r\n name=a",  // folded
+      "Content-Disposition: form-data; name=a\r\nContent-Transfer-Encoding: "
+      "base64",
+      "Content-Disposition: form-data; name=a\x01",  // control char
+      "Content-Disposition form-data; name=a",       // no colon
+      "Content-Disposition: form-data; name=a\r\nContent-Disposition: "
+      "form-data; name=b",
   };
   for (const char* block : blocks) {
-    EXPECT_THAT(ParsePartHeaders(block), StatusIs(Code::kInvalidInput)) << block;
+    EXPECT_THAT(ParsePartHeaders(block), StatusIs(Code::kInvalidInput))
+        << block;
   }
 }
 
@@ -162,7 +164,8 @@ TEST(Multipart, RejectsAnOversizedHeaderBlock) {
                      "\r\nContent-Disposition: form-data; name=f\r\nX-Pad: " +
                      std::string(10000, 'p');  // never ends
   Collect sink;
-  EXPECT_THAT(Parse(body, sink, 512), StatusIs(Code::kInvalidInput, "header block"));
+  EXPECT_THAT(Parse(body, sink, 512),
+              StatusIs(Code::kInvalidInput, "header block"));
 }
 
 TEST(Multipart, StopsAtTheFirstSinkError) {
@@ -175,12 +178,14 @@ TEST(Multipart, StopsAtTheFirstSinkError) {
 
 TEST(Multipart, ReadsTheBoundaryOfTheContentType) {
   EXPECT_EQ(*BoundaryOf("multipart/form-data; boundary=abc"), "abc");
-  EXPECT_EQ(*BoundaryOf("Multipart/Form-Data; charset=utf-8; boundary=\"a b:c\""),
-            "a b:c");
+  EXPECT_EQ(
+      *BoundaryOf("Multipart/Form-Data; charset=utf-8; boundary=\"a b:c\""),
+      "a b:c");
   EXPECT_THAT(BoundaryOf("application/json"), StatusIs(Code::kInvalidInput));
   EXPECT_THAT(BoundaryOf("multipart/form-data"), StatusIs(Code::kInvalidInput));
-  EXPECT_THAT(BoundaryOf("multipart/form-data; boundary=" + std::string(71, 'b')),
-              StatusIs(Code::kInvalidInput));
+  EXPECT_THAT(
+      BoundaryOf("multipart/form-data; boundary=" + std::string(71, 'b')),
+      StatusIs(Code::kInvalidInput));
   EXPECT_THAT(BoundaryOf("multipart/form-data; boundary=\"a\\\"b\""),
               StatusIs(Code::kInvalidInput));
 }

@@ -12,7 +12,8 @@ Status GatewayProblem(Code code, std::string_view name, std::string detail,
                       std::string_view instance) {
   Status s(code, std::move(detail));
   std::string title(name);
-  for (char& c : title) if (c == '-') c = ' ';
+  for (char& c : title)
+    if (c == '-') c = ' ';
   s.WithProblem({ProblemTypeUri(name), title, std::string(instance)});
   return s;
 }

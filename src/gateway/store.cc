@@ -54,11 +54,12 @@ Status Store::Add(const SentApplication& a) {
   std::lock_guard<std::mutex> lock(mu_);
   int64_t now = UnixNow();
   return db_
-      ->Run("INSERT INTO applications VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-            "?8, ?9, ?10, ?11)",
-            {a.submission_id, a.portal_id, a.case_id, a.destination_id,
-             a.service_identifier, a.attachments, a.bytes,
-             a.created_at ? a.created_at : now, a.state, a.problems_json, now})
+      ->Run(
+          "INSERT INTO applications VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+          "?8, ?9, ?10, ?11)",
+          {a.submission_id, a.portal_id, a.case_id, a.destination_id,
+           a.service_identifier, a.attachments, a.bytes,
+           a.created_at ? a.created_at : now, a.state, a.problems_json, now})
       .status();
 }
 
@@ -81,9 +82,10 @@ Status Store::UpdateState(std::string_view submission_id,
                           std::string_view problems_json) {
   std::lock_guard<std::mutex> lock(mu_);
   return db_
-      ->Run("UPDATE applications SET state = ?2, problems = ?3, "
-            "updated_at = ?4 WHERE submission_id = ?1",
-            {submission_id, state, problems_json, UnixNow()})
+      ->Run(
+          "UPDATE applications SET state = ?2, problems = ?3, "
+          "updated_at = ?4 WHERE submission_id = ?1",
+          {submission_id, state, problems_json, UnixNow()})
       .status();
 }
 

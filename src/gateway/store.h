@@ -26,10 +26,10 @@ struct SentApplication {
   std::string destination_id;
   std::string service_identifier;
   int64_t attachments = 0;
-  int64_t bytes = 0;           // plaintext: data + attachments
-  int64_t created_at = 0;      // Unix seconds
-  std::string state = "submitted";  // fitconnect::StateName of the last look
-  std::string problems_json = "[]"; // of a reject
+  int64_t bytes = 0;                 // plaintext: data + attachments
+  int64_t created_at = 0;            // Unix seconds
+  std::string state = "submitted";   // fitconnect::StateName of the last look
+  std::string problems_json = "[]";  // of a reject
   int64_t updated_at = 0;
 };
 
