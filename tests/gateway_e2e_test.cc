@@ -117,6 +117,7 @@ struct World {
   std::string dest_a;  // served by the hub; both portals may send
   std::string dest_b;  // nobody picks up; rathaus may send
   std::string dest_c;  // exists, but no portal may send
+  std::string dest_unknown = NewUuid();  // allowed, but not at FIT-Connect
   std::string rathaus_token = gateway::GenerateToken().token;
   std::string landkreis_token = gateway::GenerateToken().token;
   std::unique_ptr<intake::Hub> hub;
@@ -125,50 +126,29 @@ struct World {
 };
 World* world = nullptr;
 
+// One [[portal.destination]] entry for the demo service.
+std::string Allowed(const std::string& destination) {
+  return "  [[portal.destination]]\n  id = \"" + destination +
+         "\"\n  services = [\"" + demo::kServiceIdentifier + "\"]\n";
+}
+
 std::string GatewayToml(const World& w, const fs::path& secret_file) {
-  std::string service = demo::kServiceIdentifier;
-  return "[gateway]\nlisten = \"127.0.0.1:0\"\n"
-         "[fitconnect]\n"
-         "api_url = \"" +
-         w.proxy->base_url() +
-         "\"\n"
-         "token_url = \"" +
-         w.proxy->base_url() +
-         "/token\"\n"
-         "client_id = \"" +
-         w.sender.client_id +
-         "\"\n"
-         "client_secret_file = \"" +
-         secret_file.string() +
-         "\"\n"
-         "test_keys = true\n"
-         "[limits]\nmax_data_bytes = 65536\n"
-         "max_attachment_bytes = 100663296\n"
-         "[[portal]]\nid = \"rathaus\"\n"
-         "token_sha256 = \"" +
-         gateway::TokenHash(w.rathaus_token) +
-         "\"\n"
-         "  [[portal.destination]]\n  id = \"" +
-         w.dest_a +
-         "\"\n"
-         "  services = [\"" +
-         service +
-         "\"]\n"
-         "  [[portal.destination]]\n  id = \"" +
-         w.dest_b +
-         "\"\n"
-         "  services = [\"" +
-         service +
-         "\"]\n"
-         "[[portal]]\nid = \"landkreis\"\n"
-         "token_sha256 = \"" +
-         gateway::TokenHash(w.landkreis_token) +
-         "\"\n"
-         "  [[portal.destination]]\n  id = \"" +
-         w.dest_a +
-         "\"\n"
-         "  services = [\"" +
-         service + "\"]\n";
+  std::string proxy = w.proxy->base_url();
+  std::string toml = "[gateway]\nlisten = \"127.0.0.1:0\"\n[fitconnect]\n";
+  toml += "api_url = \"" + proxy + "\"\n";
+  toml += "token_url = \"" + proxy + "/token\"\n";
+  toml += "client_id = \"" + w.sender.client_id + "\"\n";
+  toml += "client_secret_file = \"" + secret_file.string() + "\"\n";
+  toml += "test_keys = true\n";
+  toml += "[limits]\nmax_data_bytes = 65536\n";
+  toml += "max_attachment_bytes = 100663296\n";
+
+  toml += "[[portal]]\nid = \"rathaus\"\n";
+  toml += "token_sha256 = \"" + gateway::TokenHash(w.rathaus_token) + "\"\n";
+  toml += Allowed(w.dest_a) + Allowed(w.dest_b) + Allowed(w.dest_unknown);
+  toml += "[[portal]]\nid = \"landkreis\"\n";
+  toml += "token_sha256 = \"" + gateway::TokenHash(w.landkreis_token) + "\"\n";
+  return toml + Allowed(w.dest_a);
 }
 
 Status BuildWorld(World& w) {
@@ -367,6 +347,11 @@ std::string Drive(const std::string& submission_id) {
 
 // Asserts a refusal: HTTP status, problem type, and nothing reached the
 // Zustelldienst.
+// No request leaves files behind in the gateway's spool.
+bool SpoolIsEmpty() {
+  return fs::is_empty(world->config.data_dir / "gateway" / "spool");
+}
+
 void ExpectRefused(const std::function<net::ClientResponse()>& call, int status,
                    const std::string& problem) {
   int before = world->proxy->requests;
@@ -380,6 +365,7 @@ void ExpectRefused(const std::function<net::ClientResponse()>& call, int status,
   EXPECT_EQ(body.value("status", 0), status);
   EXPECT_FALSE(body.value("detail", "").empty());
   EXPECT_EQ(world->proxy->requests, before) << "the gateway called FIT-Connect";
+  EXPECT_TRUE(SpoolIsEmpty());
 }
 
 // ---------------------------------------------------------------------------
@@ -407,6 +393,7 @@ TEST(Gateway, DeliversAnApplicationThatTheAuthorityAccepts) {
   EXPECT_EQ(status.value("caseId", ""), sent.value("caseId", ""));
   EXPECT_TRUE(status["problems"].empty());
   EXPECT_TRUE(status.value("current", false));
+  EXPECT_TRUE(SpoolIsEmpty());
 }
 
 TEST(Gateway, AcceptsTheFieldsAsSeparateParts) {
@@ -596,6 +583,60 @@ TEST(Gateway, HidesAnotherPortalsSubmission) {
                 "submission-not-found");
   ExpectRefused([&] { return GetStatus(NewUuid(), world->rathaus_token); }, 404,
                 "submission-not-found");
+}
+
+TEST(Gateway, RefusesBadAttachmentsAndData) {
+  ExpectRefused(
+      [] {
+        std::vector<FormPart> parts = Application(world->dest_a);
+        parts[2].filename.reset();
+        return Post(Multipart(parts), world->rathaus_token);
+      },
+      400, "invalid-filename");
+  ExpectRefused(
+      [] {
+        std::vector<FormPart> parts = Application(world->dest_a);
+        parts[2].filename = "../../etc/passwd";
+        return Post(Multipart(parts), world->rathaus_token);
+      },
+      400, "invalid-filename");
+  ExpectRefused(
+      [] {
+        std::vector<FormPart> parts = Application(world->dest_a);
+        parts[1] = {"data", "<antrag><offen></antrag>", "application/xml",
+                    std::nullopt};
+        return Post(Multipart(parts), world->rathaus_token);
+      },
+      400, "malformed-data");
+  ExpectRefused(
+      [] {
+        std::vector<FormPart> parts = Application(world->dest_a);
+        parts[1].content_type = "text/plain";
+        return Post(Multipart(parts), world->rathaus_token);
+      },
+      400, "unsupported-data-type");
+  ExpectRefused(
+      [] {
+        std::vector<FormPart> parts = Application(world->dest_a);
+        parts.push_back({"signature", "x", "", std::nullopt});
+        return Post(Multipart(parts), world->rathaus_token);
+      },
+      400, "malformed-request");
+}
+
+// A destination the portal may use but FIT-Connect does not know: the
+// gateway asks for it, is refused and announces nothing.
+TEST(Gateway, ReportsARefusalByFitConnect) {
+  int writes = world->proxy->writes;
+
+  net::ClientResponse r =
+      Post(Multipart(Application(world->dest_unknown)), world->rathaus_token);
+
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(Body(r).value("type", ""),
+            std::string(kProblems) + "delivery-refused");
+  EXPECT_EQ(world->proxy->writes, writes);
+  EXPECT_TRUE(SpoolIsEmpty());
 }
 
 }  // namespace
