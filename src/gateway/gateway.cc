@@ -87,7 +87,8 @@ class GatewayImpl : public Gateway {
     o.listen = config_.listen;
     o.threads = config_.threads;
     // The whole multipart body: data, attachments and some room for
-    // part headers and fields.
+    // part headers and fields. Not yet: refusing unauthenticated requests
+    // before their body is spooled (net has no header-phase hook).
     o.max_body = config_.limits.max_total_bytes + (1ull << 20);
     o.spool_dir = dir / "spool";
     DS_ASSIGN_OR_RETURN(server_, net::HttpServer::Start(o, std::move(router)));
