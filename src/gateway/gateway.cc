@@ -6,7 +6,7 @@
 #include "core/encoding.h"
 #include "core/files.h"
 #include "core/problem.h"
-#include "gateway/intake.h"
+#include "gateway/form.h"
 #include "gateway/problems.h"
 #include "gateway/store.h"
 #include "net/http.h"
@@ -153,17 +153,17 @@ class GatewayImpl : public Gateway {
     SpoolFolder spool(config_.data_dir / "gateway" / "spool" / NewUuid());
     Status s = spool.Create();
     if (!s.ok()) return Refuse(s, p.id, start, r.path);
-    auto intake = ReadApplication(r, p, config_.limits, spool.path());
-    if (!intake.ok()) return Refuse(intake.status(), p.id, start, r.path);
+    auto form = ReadApplication(r, p, config_.limits, spool.path());
+    if (!form.ok()) return Refuse(form.status(), p.id, start, r.path);
 
     // Send, then remember who sent it.
     sa::SendOptions options;
     options.key_policy.test_mode = config_.test_keys;
-    auto sent = sa::SendApplication(api_, intake->app, options);
+    auto sent = sa::SendApplication(api_, form->app, options);
     if (!sent.ok()) {
       logger_->Warn("gateway.send_failed",
                     {{"portal", p.id},
-                     {"destination", intake->app.destination_id},
+                     {"destination", form->app.destination_id},
                      {"code", CodeName(sent.status().code())}});
       return Refuse(DeliveryProblem(sent.status()), p.id, start, r.path);
     }
@@ -171,10 +171,10 @@ class GatewayImpl : public Gateway {
         .submission_id = sent->ref.submission_id,
         .portal_id = p.id,
         .case_id = sent->ref.case_id,
-        .destination_id = intake->app.destination_id,
-        .service_identifier = intake->app.service_identifier,
-        .attachments = static_cast<int64_t>(intake->app.attachments.size()),
-        .bytes = static_cast<int64_t>(intake->bytes)};
+        .destination_id = form->app.destination_id,
+        .service_identifier = form->app.service_identifier,
+        .attachments = static_cast<int64_t>(form->app.attachments.size()),
+        .bytes = static_cast<int64_t>(form->bytes)};
     s = store_->Add(row);
     if (!s.ok()) {
       // Sent but not recorded: the ids still go to the portal.

@@ -1,4 +1,4 @@
-#include "gateway/intake.h"
+#include "gateway/form.h"
 
 #include <fcntl.h>
 #include <libxml/parser.h>
@@ -87,7 +87,7 @@ class ApplicationSink : public PartSink {
   Status Data(std::string_view bytes) override;
   Status End() override;
 
-  Result<Intake> Finish();
+  Result<ReceivedForm> Finish();
 
  private:
   enum class Kind { kMetadata, kField, kData, kAttachment };
@@ -112,7 +112,7 @@ class ApplicationSink : public PartSink {
   Fields fields_;
   bool have_metadata_part_ = false, have_field_parts_ = false;
   bool have_data_ = false;
-  Intake out_;
+  ReceivedForm out_;
 };
 
 Status ApplicationSink::Begin(const PartHeaders& h) {
@@ -328,7 +328,7 @@ Status CheckWellFormed(const std::string& data, const std::string& type) {
                         "the data part is not well-formed XML", "data");
 }
 
-Result<Intake> ApplicationSink::Finish() {
+Result<ReceivedForm> ApplicationSink::Finish() {
   const Fields& f = fields_;
   for (auto [value, name] :
        {std::pair{&f.destination_id, "destinationId"},
@@ -373,9 +373,9 @@ Status FeedBody(const net::Request& request, MultipartParser& parser) {
 
 }  // namespace
 
-Result<Intake> ReadApplication(const net::Request& request,
-                               const Portal& portal, const Limits& limits,
-                               const std::filesystem::path& spool) {
+Result<ReceivedForm> ReadApplication(const net::Request& request,
+                                     const Portal& portal, const Limits& limits,
+                                     const std::filesystem::path& spool) {
   auto boundary = BoundaryOf(request.header("Content-Type"));
   if (!boundary.ok()) {
     return GatewayProblem(Code::kInvalidInput, "malformed-multipart",

@@ -15,7 +15,7 @@
 
 namespace ds::gateway {
 
-struct Intake {
+struct ReceivedForm {
   submission_api::Application app;  // attachments with content_file set
   uint64_t bytes = 0;               // data + attachments, plaintext
 };
@@ -25,8 +25,8 @@ struct Intake {
 // service, the limits and the well-formedness of the data. Attachment
 // files are written into `spool` (an existing, empty, private folder that
 // the caller removes afterwards).
-Result<Intake> ReadApplication(const net::Request& request,
-                               const Portal& portal, const Limits& limits,
-                               const std::filesystem::path& spool);
+Result<ReceivedForm> ReadApplication(const net::Request& request,
+                                     const Portal& portal, const Limits& limits,
+                                     const std::filesystem::path& spool);
 
 }  // namespace ds::gateway
