@@ -15,11 +15,11 @@ vectors="$specs/fit-connect/test-vectors"
 
 cmake --preset fuzz >/dev/null
 cmake --build build/fuzz -j2 --target fuzz_jwe fuzz_jws fuzz_jwk fuzz_fitconnect \
-  fuzz_gate
+  fuzz_gate fuzz_multipart
 export DREHSCHEIBE_SPECS="$specs"  # fuzz_fitconnect loads the metadata schemas
 
 work="build/fuzz/corpus"
-mkdir -p "$work"/{jwe,jws,jwk,fitconnect,gate} build/fuzz/artifacts
+mkdir -p "$work"/{jwe,jws,jwk,fitconnect,gate,multipart} build/fuzz/artifacts
 seed() {  # seed DIR FILE...: copies readable vectors into a corpus directory
   local dir=$1; shift
   for f in "$@"; do [[ -r $f ]] && cp "$f" "$work/$dir/" || true; done
@@ -40,6 +40,10 @@ printf '{"antrag":{"name":"x","betrag":1.5,"liste":[1,2]}}' > "$work/gate/json"
 printf '<?xml version="1.0"?><a xmlns="urn:x"><b>1</b></a>' > "$work/gate/xml"
 printf '{\\rtf1{\\object\\objdata 01}}' > "$work/gate/rtf"
 
+# The gateway's multipart parser: the first byte picks the chunk size.
+printf '\007--b0und\r\nContent-Disposition: form-data; name="data"\r\nContent-Type: application/json\r\n\r\n{}\r\n--b0und\r\nContent-Disposition: form-data; name="attachment"; filename="a.pdf"\r\n\r\n%%PDF\r\n--b0und--\r\n' \
+  > "$work/multipart/two-parts"
+
 run_gate() {
   echo "fuzz.sh: fuzz_gate for ${seconds}s" >&2
   build/fuzz/fuzz/fuzz_gate "$work/gate" -max_total_time="$seconds" \
@@ -59,3 +63,10 @@ for target in jwe jws jwk fitconnect; do
   [[ ${PIPESTATUS[0]} -eq 0 ]] || { echo "fuzz.sh: fuzz_$target failed" >&2; exit 1; }
 done
 run_gate
+
+echo "fuzz.sh: fuzz_multipart for ${seconds}s" >&2
+build/fuzz/fuzz/fuzz_multipart "$work/multipart" -max_total_time="$seconds" \
+  -max_len=8192 -rss_limit_mb=2048 -artifact_prefix=build/fuzz/artifacts/ \
+  -print_final_stats=1 2>&1 |
+  grep -E '^(#[0-9]+.*DONE|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY)' || true
+[[ ${PIPESTATUS[0]} -eq 0 ]] || { echo "fuzz.sh: fuzz_multipart failed" >&2; exit 1; }

@@ -28,5 +28,6 @@ void RegisterGateCommands(CLI::App& app, Context& ctx);           // scan
 void RegisterRecordsCommands(CLI::App& app, Context& ctx);        // audit
 void RegisterXdomeaCommands(CLI::App& app, Context& ctx);         // xdomea
 void RegisterPruefstandCommands(CLI::App& app, Context& ctx);     // pruefstand
+void RegisterGatewayCommands(CLI::App& app, Context& ctx);        // gateway
 
 }  // namespace ds::cli

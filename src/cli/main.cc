@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   ds::cli::RegisterRecordsCommands(app, ctx);
   ds::cli::RegisterXdomeaCommands(app, ctx);
   ds::cli::RegisterPruefstandCommands(app, ctx);
+  ds::cli::RegisterGatewayCommands(app, ctx);
 
   try {
     app.parse(argc, argv);

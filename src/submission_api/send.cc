@@ -1,6 +1,11 @@
 #include "submission_api/send.h"
 
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <memory>
 #include <thread>
 
 #include "core/encoding.h"
@@ -11,6 +16,72 @@
 
 namespace ds::submission_api {
 namespace {
+
+// A file descriptor closed on scope exit.
+struct Fd {
+  int fd = -1;
+  ~Fd() { if (fd >= 0) ::close(fd); }
+};
+
+// SHA-512 (lower-case hex) of a file, read in bounded memory.
+Result<std::string> Sha512HexOfFile(const std::filesystem::path& path) {
+  Fd in{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (in.fd < 0) return EnvironmentError("hash attachment: cannot open file");
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
+                                                             EVP_MD_CTX_free);
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha512(), nullptr) != 1) {
+    return Internal("hash attachment: EVP init");
+  }
+  std::string buf(1 << 16, '\0');
+  for (;;) {
+    ssize_t n = ::read(in.fd, buf.data(), buf.size());
+    if (n < 0) return EnvironmentError("hash attachment: read failed");
+    if (n == 0) break;
+    EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<size_t>(n));
+  }
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx.get(), md, &len);
+  return HexEncode(std::string_view(reinterpret_cast<char*>(md), len));
+}
+
+Result<fitconnect::Hash> HashOfAttachment(const OutgoingAttachment& a) {
+  if (a.content_file.empty()) return fitconnect::HashOf(a.content);
+  fitconnect::Hash h;
+  DS_ASSIGN_OR_RETURN(h.content, Sha512HexOfFile(a.content_file));
+  return h;
+}
+
+// Encrypts and uploads one attachment: from memory, or for a content file
+// through a JWE file beside it (bounded memory).
+Status UploadOne(SenderClient& api, const jose::Jwk& key,
+                 const std::string& submission_id,
+                 const std::string& attachment_id,
+                 const OutgoingAttachment& att) {
+  jose::EncryptOptions options{.cty = att.mime_type};
+  if (att.content_file.empty()) {
+    auto jwe = jose::Encrypt(key, att.content, options);
+    if (!jwe.ok()) return Status(jwe.status()).Prepend("encrypt attachment");
+    return api.UploadAttachment(submission_id, attachment_id, std::move(*jwe));
+  }
+
+  std::filesystem::path jwe_file = att.content_file;
+  jwe_file += ".jwe";
+  {
+    Fd in{::open(att.content_file.c_str(), O_RDONLY | O_CLOEXEC)};
+    Fd out{::open(jwe_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                  0600)};
+    if (in.fd < 0 || out.fd < 0) {
+      return EnvironmentError("encrypt attachment: cannot open files");
+    }
+    Status s = jose::EncryptStream(key, in.fd, out.fd, options);
+    if (!s.ok()) return s.Prepend("encrypt attachment");
+  }
+  Status s = api.UploadAttachmentFile(submission_id, attachment_id, jwe_file);
+  std::error_code ec;
+  std::filesystem::remove(jwe_file, ec);
+  return s;
+}
 
 // Destination and its encryption key, checked (steps 2 and 3).
 Result<jose::Jwk> DestinationKey(SenderClient& api, const Application& app,
@@ -52,7 +123,7 @@ Result<nlohmann::json> BuildMetadata(
     const OutgoingAttachment& a = app.attachments[i];
     fitconnect::AttachmentDescription d;
     d.attachment_id = attachment_ids[i];
-    d.hash = fitconnect::HashOf(a.content);
+    DS_ASSIGN_OR_RETURN(d.hash, HashOfAttachment(a));
     d.purpose = a.purpose;
     d.mime_type = a.mime_type;
     if (!a.filename.empty()) d.filename = a.filename;
@@ -148,12 +219,8 @@ Result<SendResult> SendApplication(SenderClient& api, const Application& app,
 
   // Upload each attachment, then submit.
   for (size_t i = 0; i < app.attachments.size(); ++i) {
-    const OutgoingAttachment& att = app.attachments[i];
-    auto jwe = jose::Encrypt(key, att.content, {.cty = att.mime_type});
-    if (!jwe.ok()) return Status(jwe.status()).Prepend("encrypt attachment");
-    DS_RETURN_IF_ERROR(api.UploadAttachment(result.ref.submission_id,
-                                            result.attachment_ids[i],
-                                            std::move(*jwe)));
+    DS_RETURN_IF_ERROR(UploadOne(api, key, result.ref.submission_id,
+                                 result.attachment_ids[i], app.attachments[i]));
   }
   DS_RETURN_IF_ERROR(api.Submit(result.ref.submission_id, *enc_meta, *enc_data));
   if (!options.follow) return result;

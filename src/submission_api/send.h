@@ -19,6 +19,7 @@
 // verifying every SET, until accept-submission or reject-submission.
 #pragma once
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -33,6 +34,11 @@ struct OutgoingAttachment {
   std::string filename;
   std::string mime_type = "application/pdf";
   std::string content;  // plaintext bytes
+  // If set, the plaintext is read from this file instead of `content`:
+  // hashed and encrypted in bounded memory, the JWE written beside it as
+  // "<content_file>.jwe" while it is uploaded (so the folder must be
+  // writable; the caller removes the folder's files afterwards).
+  std::filesystem::path content_file;
   std::string purpose = "attachment";  // form, attachment, report
   std::string description;
 };
