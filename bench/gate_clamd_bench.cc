@@ -266,6 +266,19 @@ std::vector<CorpusFile> WriteCorpus(const fs::path& dir, bool quick,
   return files;
 }
 
+// "VmRSS" and "VmSize" of this process in MB (what every fork copies the
+// page tables of).
+std::string MemoryOfThisProcess() {
+  std::ifstream in("/proc/self/status");
+  std::string line, out;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0 || line.rfind("VmSize:", 0) == 0) {
+      out += (out.empty() ? "" : ", ") + line;
+    }
+  }
+  return out;
+}
+
 double Ms(Clock::duration d) {
   return std::chrono::duration<double, std::milli>(d).count();
 }
@@ -449,6 +462,7 @@ int main(int argc, char** argv) {
   std::printf("  %-34s %8.1f ms\n", "gate without clamd (its own share)", w);
   std::printf("  %-34s %8.2f ms per file (%.1f ms for the corpus)\n",
               "worker fork+exit, empty job", fk, fk * n);
+  std::printf("  (forking process: %s)\n", MemoryOfThisProcess().c_str());
   double overhead = (g / c - 1) * 100;
   std::printf("gate/clamd ratio: %.2f, the gate adds %.0f %% to clamd "
               "(target <= 30 %%): %s\n", g / c, overhead,
