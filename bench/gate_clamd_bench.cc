@@ -11,8 +11,13 @@
 //   gate    Gate::Inspect with clamd (file name, worker inspection, clamd)
 //   worker  Gate::Inspect without clamd (the gate's own share)
 //   fork    RunInWorker with an empty job (process cost alone)
-// All times are wall-clock (clamd works in its own process). The figures
-// are the median round; --per-file prints median milliseconds per file.
+// Times are wall-clock (clamd works in its own process), the median round;
+// --per-file prints median milliseconds per file. Because the wall clock
+// on a shared machine also counts waiting for a core, the CPU time of all
+// processes involved (this one, the workers, clamd) is printed as well.
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -21,6 +26,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -279,6 +285,33 @@ std::string MemoryOfThisProcess() {
   return out;
 }
 
+// CPU milliseconds: this process, its reaped children (the workers) and
+// clamd (from /proc, in clock ticks; summed over many files the tick
+// rounding averages out).
+double SelfAndChildrenCpuMs() {
+  rusage self{}, kids{};
+  getrusage(RUSAGE_SELF, &self);
+  getrusage(RUSAGE_CHILDREN, &kids);
+  auto ms = [](const timeval& t) { return t.tv_sec * 1e3 + t.tv_usec / 1e3; };
+  return ms(self.ru_utime) + ms(self.ru_stime) + ms(kids.ru_utime) +
+         ms(kids.ru_stime);
+}
+
+double ClamdCpuMs(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)),
+                   std::istreambuf_iterator<char>());
+  size_t close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string f;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> f; ++i) {
+    if (i == 14 || i == 15) ticks += std::atof(f.c_str());  // utime, stime
+  }
+  return ticks * 1e3 / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 double Ms(Clock::duration d) {
   return std::chrono::duration<double, std::milli>(d).count();
 }
@@ -395,12 +428,15 @@ int main(int argc, char** argv) {
   const size_t n = files.size();
   std::vector<std::vector<double>> ms_clamd(n), ms_gate(n), ms_worker(n);
   std::vector<double> round_clamd, round_gate, round_worker, fork_ms;
+  double cpu[3] = {0, 0, 0};  // CPU ms over all rounds: clamd, gate, worker
+  const pid_t clamd_pid = (*clamd)->pid();
   for (int r = 0; r < rounds; ++r) {
     double sc = 0, sg = 0, sw = 0;
     for (size_t i = 0; i < n; ++i) {
       const CorpusFile& f = files[i];
       for (int k = 0; k < 3; ++k) {
         int mode = (k + r + static_cast<int>(i)) % 3;
+        double cpu0 = SelfAndChildrenCpuMs(), clamd0 = ClamdCpuMs(clamd_pid);
         auto t0 = Clock::now();
         if (mode == 0) {
           (void)ds::gate::ScanWithClamd(with_clamd.clamd_socket, f.path,
@@ -410,6 +446,8 @@ int main(int argc, char** argv) {
                              mode == 1 ? with_clamd : without_clamd);
         }
         double ms = Ms(Clock::now() - t0);
+        cpu[mode] += SelfAndChildrenCpuMs() - cpu0 +
+                     ClamdCpuMs(clamd_pid) - clamd0;
         if (mode == 0) { ms_clamd[i].push_back(ms); sc += ms; }
         if (mode == 1) { ms_gate[i].push_back(ms); sg += ms; }
         if (mode == 2) { ms_worker[i].push_back(ms); sw += ms; }
@@ -463,6 +501,10 @@ int main(int argc, char** argv) {
   std::printf("  %-34s %8.2f ms per file (%.1f ms for the corpus)\n",
               "worker fork+exit, empty job", fk, fk * n);
   std::printf("  (forking process: %s)\n", MemoryOfThisProcess().c_str());
+  std::printf("CPU time, all processes (this one, workers, clamd), per "
+              "round:\n  clamd %.1f ms, gate %.1f ms, gate without clamd "
+              "%.1f ms: gate/clamd %.2f\n", cpu[0] / rounds, cpu[1] / rounds,
+              cpu[2] / rounds, cpu[1] / cpu[0]);
   double overhead = (g / c - 1) * 100;
   std::printf("gate/clamd ratio: %.2f, the gate adds %.0f %% to clamd "
               "(target <= 30 %%): %s\n", g / c, overhead,
