@@ -70,8 +70,11 @@ const std::set<std::string, std::less<>>& ExecutableExtensions() {
   return *exts;
 }
 
-std::string MagicMime(std::string_view data) {
-  // One handle per worker process (each worker is a fresh fork).
+// The libmagic handle with the system database. Loaded once per process;
+// Gate's constructor loads it in the parent (PreloadMagic), so each forked
+// worker inherits it instead of loading and paging in the database again.
+// Only workers use it, each on its own copy-on-write copy.
+magic_t MagicCookie() {
   static magic_t cookie = [] {
     magic_t m = magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR |
                            MAGIC_NO_CHECK_COMPRESS | MAGIC_NO_CHECK_ELF |
@@ -87,6 +90,11 @@ std::string MagicMime(std::string_view data) {
     magic_setparam(m, MAGIC_PARAM_NAME_MAX, &name);
     return m;
   }();
+  return cookie;
+}
+
+std::string MagicMime(std::string_view data) {
+  magic_t cookie = MagicCookie();
   if (cookie == nullptr) return "";
   size_t n = std::min(data.size(), kMagicPrefix);
   const char* mime = magic_buffer(cookie, data.data(), n);
@@ -149,6 +157,8 @@ std::string Lower(std::string_view s) {
   }
   return out;
 }
+
+void PreloadMagic() { (void)MagicCookie(); }
 
 TypeInfo DetectType(std::string_view data) {
   TypeInfo t;

@@ -150,7 +150,9 @@ void Append(std::vector<Finding>* to, std::vector<Finding> from) {
 
 }  // namespace
 
-Gate::Gate(Logger* logger) : logger_(logger ? logger : &DefaultLogger()) {}
+Gate::Gate(Logger* logger) : logger_(logger ? logger : &DefaultLogger()) {
+  internal::PreloadMagic();  // every worker inherits the loaded database
+}
 
 Result<Verdict> Gate::Inspect(const std::filesystem::path& file,
                               const FileFacts& declared,

@@ -54,6 +54,10 @@ struct Context {
 // (OOXML vs ODF vs zip, JSON vs text, SVG/HTML vs XML, RTF).
 TypeInfo DetectType(std::string_view data);
 
+// Loads libmagic's database in this process (once; thread-safe), so that
+// forked workers inherit it. Reads only the system database, never input.
+void PreloadMagic();
+
 // Type ids the gate can inspect, and whether a type may carry a given
 // declared MIME type / file name extension (lower case, without dot).
 bool IsInspectable(const std::string& type_id);

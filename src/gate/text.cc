@@ -78,6 +78,46 @@ bool PreScanJson(std::string_view s, const Limits& limits, Report& report) {
   return true;
 }
 
+// Receives nlohmann's SAX events: records duplicate keys per object and
+// the first parse error. Values are not kept.
+class JsonChecker : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  bool duplicate = false;
+  int error_id = 0;  // nlohmann exception id, 0 if none
+  size_t error_byte = 0;
+
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override {
+    keys_.emplace_back();
+    return true;
+  }
+  bool key(string_t& k) override {
+    if (!keys_.empty() && !keys_.back().insert(k).second) duplicate = true;
+    return true;
+  }
+  bool end_object() override {
+    if (!keys_.empty()) keys_.pop_back();
+    return true;
+  }
+  bool start_array(std::size_t) override { return true; }
+  bool end_array() override { return true; }
+  bool parse_error(std::size_t position, const std::string&,
+                   const nlohmann::json::exception& ex) override {
+    error_id = ex.id;
+    error_byte = position;
+    return false;
+  }
+
+ private:
+  std::vector<std::set<std::string>> keys_;
+};
+
 }  // namespace
 
 void InspectXml(std::string_view data, Context& ctx, Report& report) {
@@ -132,34 +172,27 @@ void InspectJson(std::string_view data, Context& ctx, Report& report) {
   }
   if (!PreScanJson(data, ctx.policy->limits, report)) return;
 
-  // Duplicate keys per object, after unescaping (T56).
-  std::vector<std::set<std::string>> keys;
-  bool duplicate = false;
-  auto callback = [&](int, nlohmann::json::parse_event_t ev,
-                      nlohmann::json& value) {
-    using E = nlohmann::json::parse_event_t;
-    if (ev == E::object_start) keys.emplace_back();
-    if (ev == E::object_end && !keys.empty()) keys.pop_back();
-    if (ev == E::key && !keys.empty() &&
-        !keys.back().insert(value.get<std::string>()).second) {
-      duplicate = true;
+  // Syntax by nlohmann's parser as SAX events (no document is built) and
+  // duplicate keys per object, after unescaping (T56).
+  JsonChecker checker;
+  (void)nlohmann::json::sax_parse(data.begin(), data.end(), &checker,
+                                  nlohmann::json::input_format_t::json,
+                                  /*strict=*/true, /*ignore_comments=*/false);
+  if (checker.error_id != 0) {
+    // Ids 4xx are out_of_range (a number beyond a double), as json::parse
+    // would throw them; everything else is a parse error.
+    if ((checker.error_id / 100) % 100 == 4) {
+      report.Add("json.number_out_of_range", Severity::kReject,
+                 "a number outside the range of a double");
+    } else {
+      report.Add("json.malformed", Severity::kReject,
+                 "JSON is not well-formed (error " +
+                     std::to_string(checker.error_id) + " at byte " +
+                     std::to_string(checker.error_byte) + ")");
     }
-    return true;
-  };
-  try {
-    nlohmann::json doc =
-        nlohmann::json::parse(data.begin(), data.end(), callback, true, false);
-    (void)doc;
-  } catch (const nlohmann::json::out_of_range&) {
-    report.Add("json.number_out_of_range", Severity::kReject,
-               "a number outside the range of a double");
-    return;
-  } catch (const nlohmann::json::parse_error& e) {
-    report.Add("json.malformed", Severity::kReject,
-               "JSON is not well-formed (error " + std::to_string(e.id) +
-                   " at byte " + std::to_string(e.byte) + ")");
     return;
   }
+  bool duplicate = checker.duplicate;
   if (duplicate) {
     report.Add("json.duplicate_key", Severity::kReject,
                "an object has the same key twice");

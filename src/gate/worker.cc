@@ -4,11 +4,13 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -182,22 +184,37 @@ Result<WorkerOutcome> RunInWorker(const WorkerLimits& limits,
   }
   close(fds[0]);
 
-  // Reap the child; kill it if it outlives the deadline.
+  // Reap the child; kill it if it outlives the deadline. A pidfd turns
+  // readable when the child exits, so waiting for the exit after EOF costs
+  // no polling delay (without one: polls every 2 ms).
   int status = 0;
   if (timed_out || oversized) kill(pid, SIGKILL);
+  // (glibc 2.36's <sys/pidfd.h> lacks C linkage for C++: the syscall.)
+  int pidfd = timed_out || oversized
+                  ? -1
+                  : static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
   for (;;) {
     pid_t w = waitpid(pid, &status, timed_out || oversized ? 0 : WNOHANG);
     if (w == pid) break;
     if (w < 0 && errno != EINTR) {
+      if (pidfd >= 0) close(pidfd);
       return Internal(std::string("worker: waitpid: ") + strerror(errno));
     }
-    if (std::chrono::steady_clock::now() > deadline) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
       kill(pid, SIGKILL);
       timed_out = true;
       continue;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    if (pidfd >= 0) {
+      pollfd p{pidfd, POLLIN, 0};
+      poll(&p, 1, static_cast<int>(std::min<int64_t>(left.count(), 1000)));
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
   }
+  if (pidfd >= 0) close(pidfd);
 
   WorkerOutcome out;
   if (oversized) {
