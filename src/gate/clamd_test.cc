@@ -1,19 +1,12 @@
 // Integration tests against a real clamd started once for the suite, with
 // a signature database generated here (EICAR, body signature at offset 0).
 #include <gtest/gtest.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <fstream>
-#include <thread>
 
 #include "core/encoding.h"
 #include "core/testing/testing.h"
 #include "gate/clamd.h"
 #include "gate/samples.h"
+#include "gate/test_clamd.h"
 #include "gate/test_util.h"
 
 namespace ds::gate {
@@ -22,55 +15,21 @@ namespace {
 using testutil::Codes;
 using testutil::HasCode;
 
-constexpr const char* kClamd = "/usr/sbin/clamd";
-
 class ClamdEnvironment : public ::testing::Environment {
  public:
   static std::filesystem::path socket;
 
   void SetUp() override {
-    dir_ = std::make_unique<testing::TempDir>();
-    const auto& d = dir_->path();
-    std::filesystem::create_directory(d / "db");
-    std::ofstream(d / "db" / "drehscheibe-test.ndb")
-        << "Drehscheibe.Test.EICAR:0:0:" << HexEncode(EicarString()) << "\n";
-    socket = d / "clamd.sock";
-    std::ofstream(d / "clamd.conf")
-        << "LocalSocket " << socket.string() << "\n"
-        << "Foreground yes\n"
-        << "DatabaseDirectory " << (d / "db").string() << "\n"
-        << "TemporaryDirectory " << d.string() << "\n"
-        << "LogFile " << (d / "clamd.log").string() << "\n"
-        << "HeuristicAlerts yes\nAlertOLE2Macros yes\nAlertEncrypted yes\n"
-        << "AlertBrokenMedia yes\nAlertExceedsMax yes\n"
-        << "StreamMaxLength 50M\nMaxScanSize 100M\nMaxFileSize 50M\n";
-    pid_ = fork();
-    if (pid_ == 0) {
-      // clamd logs to its LogFile; keep the test output readable.
-      int null = open("/dev/null", O_WRONLY);
-      dup2(null, 1);
-      dup2(null, 2);
-      execl(kClamd, kClamd, "-c", (d / "clamd.conf").c_str(), nullptr);
-      _exit(127);
-    }
-    for (int i = 0; i < 300; ++i) {
-      if (ClamdCommand(socket, "PING").ok()) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    FAIL() << "clamd did not start";
+    auto clamd = testutil::TestClamd::Start();
+    ASSERT_TRUE(clamd.ok()) << clamd.status().message();
+    clamd_ = std::move(*clamd);
+    socket = clamd_->socket();
   }
 
-  void TearDown() override {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
-    dir_.reset();
-  }
+  void TearDown() override { clamd_.reset(); }
 
  private:
-  std::unique_ptr<testing::TempDir> dir_;
-  pid_t pid_ = -1;
+  std::unique_ptr<testutil::TestClamd> clamd_;
 };
 
 std::filesystem::path ClamdEnvironment::socket;
