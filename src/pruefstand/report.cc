@@ -26,6 +26,7 @@ th, td { border: 1px solid #8a8a8a; padding: .3rem .5rem; text-align: left;
   vertical-align: top; }
 th { background: #e8eef7; }
 td.num { text-align: right; }
+table.narrow { width: auto; min-width: 24rem; }
 tr.fail td { background: #fde8e8; }
 .badge { display: inline-block; padding: 0 .4rem; border-radius: .2rem;
   font-weight: bold; }
@@ -75,6 +76,10 @@ int Int(const json& j, const char* key) {
              ? j[key].get<int>()
              : 0;
 }
+
+constexpr Outcome kAllOutcomes[] = {
+    Outcome::kRejected,          Outcome::kQuarantined, Outcome::kNeutralised,
+    Outcome::kAcceptedUnchanged, Outcome::kError,       Outcome::kNotApplicable};
 
 std::string OutcomeLabel(const std::string& name) {
   std::optional<Outcome> o = ParseOutcome(name);
@@ -135,12 +140,14 @@ std::string Result(const json& p) {
   text += failed == 0 ? " Keine Probe wurde durchgelassen."
                       : " Die nicht bestandenen Proben stehen unten gesondert.";
   std::string out = "<p class=\"result " + cls + "\">" + text + "</p>\n";
-  out += "<table>\n<caption>Ergebnisse nach Art</caption>\n<thead><tr>"
+  out += "<table class=\"narrow\">\n<caption>Ergebnisse nach Art</caption>\n<thead><tr>"
          "<th scope=\"col\">Ergebnis</th><th scope=\"col\">Anzahl</th>"
          "</tr></thead>\n<tbody>\n";
-  for (auto& [name, count] : At(s, "by_outcome").items()) {
-    out += "<tr><th scope=\"row\">" + Esc(OutcomeLabel(name)) +
-           "</th><td class=\"num\">" + std::to_string(count.get<int>()) +
+  const json& counts = At(s, "by_outcome");
+  for (Outcome o : kAllOutcomes) {
+    out += "<tr><th scope=\"row\">" + Esc(OutcomeGerman(o)) +
+           "</th><td class=\"num\">" +
+           std::to_string(Int(counts, std::string(OutcomeName(o)).c_str())) +
            "</td></tr>\n";
   }
   return out + "</tbody>\n</table>\n";
@@ -175,9 +182,7 @@ std::string ByThreat(const json& p) {
 
 std::string Meanings() {
   std::string out = "<dl class=\"facts\">\n";
-  for (Outcome o : {Outcome::kRejected, Outcome::kQuarantined,
-                    Outcome::kNeutralised, Outcome::kAcceptedUnchanged,
-                    Outcome::kError, Outcome::kNotApplicable}) {
+  for (Outcome o : kAllOutcomes) {
     out += "<dt>" + Esc(OutcomeGerman(o)) + " (<code>" +
            Esc(OutcomeName(o)) + "</code>)</dt><dd>" +
            Esc(OutcomeMeaningGerman(o)) + "</dd>\n";

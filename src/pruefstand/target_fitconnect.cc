@@ -228,6 +228,7 @@ class FitConnectTarget final : public Target {
         return d;
       case records::Verdict::kClean:
         d.outcome = Outcome::kAcceptedUnchanged;
+        d.reason = "angenommen und unauffällig abgelegt";
         d.transport["stored_as_sent"] = StoredAsSent(*doc, s);
         return d;
       case records::Verdict::kNeutralised:

@@ -70,6 +70,7 @@ class GateTarget final : public Target {
     switch (v.decision) {
       case gate::Decision::kClean:
         d.outcome = Outcome::kAcceptedUnchanged;
+        d.reason = "unauffällig (keine Befunde)";
         break;
       case gate::Decision::kQuarantined:
         d.outcome = Outcome::kQuarantined;
