@@ -87,11 +87,12 @@ Status BuildWorld(World& w) {
   spec.encryption_key = enc.PublicOnly();
   spec.signature_keys.push_back(sig.PublicOnly());
   DS_ASSIGN_OR_RETURN(w.destination, w.zd->admin().CreateDestination(spec));
-  DS_ASSIGN_OR_RETURN(w.sender, w.zd->admin().CreateClient(
-                                    zustelldienst::Role::kSender, {}, "pruefstand"));
-  DS_ASSIGN_OR_RETURN(auto sub, w.zd->admin().CreateClient(
-                                    zustelldienst::Role::kSubscriber,
-                                    {w.destination}, "hub"));
+  DS_ASSIGN_OR_RETURN(
+      w.sender, w.zd->admin().CreateClient(zustelldienst::Role::kSender, {},
+                                           "pruefstand"));
+  DS_ASSIGN_OR_RETURN(
+      auto sub, w.zd->admin().CreateClient(zustelldienst::Role::kSubscriber,
+                                           {w.destination}, "hub"));
 
   intake::HubSetup hs;
   hs.data_dir = w.dir.path() / "hub";
@@ -101,28 +102,33 @@ Status BuildWorld(World& w) {
   hs.processor.gate_policy.allow_all_inspectable = true;
   hs.processor.gate_policy.clamd_socket = w.clamd->socket();
   hs.processor.gate_policy.neutralise = true;
-  DS_RETURN_IF_ERROR(hs.data_schemas.AddJson(demo::kDataSchemaUri, demo::DataSchema()));
+  DS_RETURN_IF_ERROR(
+      hs.data_schemas.AddJson(demo::kDataSchemaUri, demo::DataSchema()));
   intake::Destination d;
   d.id = w.destination;
   d.tenant = kTenant;
   d.decryption_keys.Add(enc);
   d.signing_key = sig;
   d.trusted_issuer = w.zd->base_url();
-  d.api = std::make_shared<submission_api::SubscriberClient>(submission_api::Endpoint{
-      .api_url = w.zd->base_url(), .token_url = w.zd->token_url(),
-      .client_id = sub.client_id, .client_secret = sub.client_secret});
+  d.api = std::make_shared<submission_api::SubscriberClient>(
+      submission_api::Endpoint{.api_url = w.zd->base_url(),
+                               .token_url = w.zd->token_url(),
+                               .client_id = sub.client_id,
+                               .client_secret = sub.client_secret});
   hs.destinations.push_back(d);
   DS_ASSIGN_OR_RETURN(w.hub, intake::Hub::Create(std::move(hs)));
   w.hub_thread = std::thread([&w] { w.hub->Run(w.stop); });
 
   net::Router router;
   router.Add("POST", "/upload", [](const net::Request&) {
-    return net::Response::Text(200, "Hochgeladen.", "text/plain; charset=utf-8");
+    return net::Response::Text(200, "Hochgeladen.",
+                               "text/plain; charset=utf-8");
   });
-  DS_ASSIGN_OR_RETURN(w.careless,
-                      net::HttpServer::Start({.listen = "127.0.0.1:0", .threads = 4,
-                                              .max_body = 128ull << 20},
-                                             std::move(router)));
+  DS_ASSIGN_OR_RETURN(
+      w.careless,
+      net::HttpServer::Start(
+          {.listen = "127.0.0.1:0", .threads = 4, .max_body = 128ull << 20},
+          std::move(router)));
   w.samples = gate::GenerateSamples();
   return Status::Ok();
 }
@@ -228,8 +234,8 @@ CliRun Cli(const std::string& args, bool stdout_only = false) {
 // ---------------------------------------------------------------------------
 
 TEST(PruefstandEndToEnd, GateWithClamdPassesTheWholeCatalogue) {
-  auto target = pruefstand::MakeGateTarget(
-      {.clamd_socket = world->clamd->socket()});
+  auto target =
+      pruefstand::MakeGateTarget({.clamd_socket = world->clamd->socket()});
   ASSERT_OK(target);
 
   auto p = pruefstand::Run(**target, world->samples, {});
@@ -251,7 +257,8 @@ TEST(PruefstandEndToEnd, GateWithClamdPassesTheWholeCatalogue) {
 
 // The whole catalogue over FIT-Connect, four submissions in flight; the
 // hub's E-Akte gives the verdict of every filed attachment.
-TEST(PruefstandEndToEnd, HubOverFitConnectRejectsQuarantinesOrNeutralisesEveryAttack) {
+TEST(PruefstandEndToEnd,
+     HubOverFitConnectRejectsQuarantinesOrNeutralisesEveryAttack) {
   const json& p = HubProtocol();
 
   EXPECT_OK(pruefstand::ValidateProtocol(p));
@@ -282,7 +289,8 @@ TEST(PruefstandEndToEnd, HubOverFitConnectRejectsQuarantinesOrNeutralisesEveryAt
   EXPECT_GE(neutralised, 10);
 }
 
-TEST(PruefstandEndToEnd, CarelessUploadEndpointIsListedWithEverySampleItLetThrough) {
+TEST(PruefstandEndToEnd,
+     CarelessUploadEndpointIsListedWithEverySampleItLetThrough) {
   const json& p = CarelessProtocol();
 
   EXPECT_OK(pruefstand::ValidateProtocol(p));
@@ -304,8 +312,9 @@ TEST(PruefstandEndToEnd, CompareFindsWhereTheHubAndTheCarelessPortalDiffer) {
   ASSERT_OK(pruefstand::WriteProtocol(CarelessProtocol(), b.parent_path()));
 
   CliRun same = Cli("pruefstand compare " + a.string() + " " + a.string());
-  CliRun differ = Cli("pruefstand compare --json " + a.string() + " " + b.string(),
-                      /*stdout_only=*/true);
+  CliRun differ =
+      Cli("pruefstand compare --json " + a.string() + " " + b.string(),
+          /*stdout_only=*/true);
 
   EXPECT_EQ(same.exit_code, 0) << same.out;
   EXPECT_NE(same.out.find("Keine Unterschiede"), std::string::npos) << same.out;
@@ -358,8 +367,10 @@ TEST(PruefstandEndToEnd, CommandLineRunsAgainstTheHubOverFitConnect) {
 TEST(PruefstandEndToEnd, CommandLineRefusesATargetOutsideLoopback) {
   fs::path out = world->dir.path() / "refused";
 
-  CliRun r = Cli("pruefstand run --target upload --url http://192.0.2.1/upload "
-                 "--out " + out.string());
+  CliRun r =
+      Cli("pruefstand run --target upload --url http://192.0.2.1/upload "
+          "--out " +
+          out.string());
 
   EXPECT_EQ(r.exit_code, 2) << r.out;
   EXPECT_NE(r.out.find("--authorised"), std::string::npos) << r.out;

@@ -64,7 +64,8 @@ Result<std::unique_ptr<ps::Target>> GateTarget(const RunArgs& a) {
   ps::GateTargetOptions o;
   o.clamd_socket = a.clamd;
   if (o.clamd_socket.empty() && !a.no_clamd) {
-    if (const char* env = std::getenv("DREHSCHEIBE_CLAMD")) o.clamd_socket = env;
+    if (const char* env = std::getenv("DREHSCHEIBE_CLAMD"))
+      o.clamd_socket = env;
   }
   o.require_virus_scan = !a.no_clamd;
   if (o.clamd_socket.empty() && o.require_virus_scan) {
@@ -77,8 +78,9 @@ Result<std::unique_ptr<ps::Target>> GateTarget(const RunArgs& a) {
 
 Result<std::unique_ptr<ps::Target>> FitConnectTarget(const RunArgs& a) {
   if (a.api.empty() || a.client_id.empty() || a.destination.empty()) {
-    return Usage("--target fitconnect needs --api, --client-id and "
-                 "--destination");
+    return Usage(
+        "--target fitconnect needs --api, --client-id and "
+        "--destination");
   }
   ps::FitConnectTargetOptions o;
   o.endpoint.api_url = a.api;
@@ -92,9 +94,11 @@ Result<std::unique_ptr<ps::Target>> FitConnectTarget(const RunArgs& a) {
   }
   o.destination_id = a.destination;
   // Without own Fachdaten: the demo's service, schema and one form.
-  o.service_identifier = a.service.empty() ? demo::kServiceIdentifier : a.service;
+  o.service_identifier =
+      a.service.empty() ? demo::kServiceIdentifier : a.service;
   o.service_name = a.service_name.empty() && a.service.empty()
-                       ? demo::kServiceName : a.service_name;
+                       ? demo::kServiceName
+                       : a.service_name;
   o.data_schema_uri = a.schema.empty() ? demo::kDataSchemaUri : a.schema;
   if (!a.data_type.empty()) o.data_mime_type = a.data_type;
   if (a.data_file.empty()) {
@@ -143,7 +147,8 @@ Result<std::unique_ptr<ps::Target>> UploadTarget(const RunArgs& a) {
     while (start < text.size()) {
       size_t end = text.find('\n', start);
       std::string line = text.substr(start, end - start);
-      if (!line.empty() && line != "\r") DS_RETURN_IF_ERROR(AddHeader(line, &o.headers));
+      if (!line.empty() && line != "\r")
+        DS_RETURN_IF_ERROR(AddHeader(line, &o.headers));
       if (end == std::string::npos) break;
       start = end + 1;
     }
@@ -183,8 +188,9 @@ Status RunCommand(const RunArgs& a) {
   Result<std::unique_ptr<ps::Target>> target =
       a.target == "gate"         ? GateTarget(a)
       : a.target == "fitconnect" ? FitConnectTarget(a)
-      : a.target == "upload"     ? UploadTarget(a)
-                                 : Usage("--target must be gate, fitconnect or upload");
+      : a.target == "upload"
+          ? UploadTarget(a)
+          : Usage("--target must be gate, fitconnect or upload");
   if (!target.ok()) return target.status();
 
   // Refuse before generating anything.
@@ -250,13 +256,17 @@ Status CompareCommand(const std::string& fa, const std::string& fb,
 void AddRunOptions(CLI::App* run, RunArgs& a) {
   run->add_option("--target", a.target, "gate, fitconnect or upload")
       ->required();
-  run->add_option("--out", a.out, "directory for protocol.json and "
-                                  "report.html")->required();
+  run->add_option("--out", a.out,
+                  "directory for protocol.json and "
+                  "report.html")
+      ->required();
   run->add_flag("--json", a.json, "print the summary as JSON");
   run->add_option("--authorised", a.authorised,
                   "who authorised testing a platform outside loopback");
-  run->add_option("--only", a.only, "sample ids or threat classes "
-                                    "(e.g. T10,control)")->delimiter(',');
+  run->add_option("--only", a.only,
+                  "sample ids or threat classes "
+                  "(e.g. T10,control)")
+      ->delimiter(',');
   run->add_option("--per-threat", a.per_threat,
                   "at most N samples per threat class");
   run->add_option("--parallel", a.parallel,
@@ -264,48 +274,59 @@ void AddRunOptions(CLI::App* run, RunArgs& a) {
                   "default 4)");
   run->add_option("--timeout", a.timeout, "seconds per sample (default 120)");
 
-  run->add_option("--clamd", a.clamd, "gate: clamd socket "
-                                      "(default $DREHSCHEIBE_CLAMD)");
+  run->add_option("--clamd", a.clamd,
+                  "gate: clamd socket "
+                  "(default $DREHSCHEIBE_CLAMD)");
   run->add_flag("--no-clamd", a.no_clamd, "gate: no virus scan");
 
   run->add_option("--api", a.api, "fitconnect: Submission API root URL");
-  run->add_option("--token-url", a.token_url, "fitconnect: OAuth token URL "
-                                              "(default API/token)");
+  run->add_option("--token-url", a.token_url,
+                  "fitconnect: OAuth token URL "
+                  "(default API/token)");
   run->add_option("--client-id", a.client_id, "fitconnect: sender client id");
   run->add_option("--client-secret", a.client_secret,
                   "fitconnect: sender secret (better: "
                   "$DREHSCHEIBE_PRUEFSTAND_CLIENT_SECRET)");
   run->add_option("--destination", a.destination, "fitconnect: destination id");
-  run->add_option("--service", a.service, "fitconnect: service identifier "
-                                          "(default: the demo's)");
+  run->add_option("--service", a.service,
+                  "fitconnect: service identifier "
+                  "(default: the demo's)");
   run->add_option("--service-name", a.service_name, "fitconnect: service name");
-  run->add_option("--data-file", a.data_file, "fitconnect: Fachdaten sent "
-                                              "with every sample");
+  run->add_option("--data-file", a.data_file,
+                  "fitconnect: Fachdaten sent "
+                  "with every sample");
   run->add_option("--schema", a.schema, "fitconnect: schema URI of the data");
-  run->add_option("--data-type", a.data_type, "fitconnect: application/json "
-                                              "or application/xml");
+  run->add_option("--data-type", a.data_type,
+                  "fitconnect: application/json "
+                  "or application/xml");
   run->add_flag("--test-keys", a.test_keys,
                 "fitconnect: accept self-signed destination keys");
-  run->add_option("--hub-data", a.hub_data, "fitconnect: this hub's data "
-                                            "directory (verdicts, renditions)");
-  run->add_option("--hub-tenant", a.hub_tenant, "fitconnect: the "
-                                                "destination's tenant");
+  run->add_option("--hub-data", a.hub_data,
+                  "fitconnect: this hub's data "
+                  "directory (verdicts, renditions)");
+  run->add_option("--hub-tenant", a.hub_tenant,
+                  "fitconnect: the "
+                  "destination's tenant");
   run->add_option("--hub-database-url", a.hub_database_url,
                   "fitconnect: the hub's PostgreSQL E-Akte, if any");
 
   run->add_option("--url", a.url, "upload: the endpoint URL");
-  run->add_option("--field", a.field, "upload: file field name "
-                                      "(default file)");
-  run->add_option("--form", a.form, "upload: extra field NAME=VALUE "
-                                    "(repeatable)");
-  run->add_option("--header", a.headers, "upload: request header "
-                                         "'Name: value' (repeatable)");
+  run->add_option("--field", a.field,
+                  "upload: file field name "
+                  "(default file)");
+  run->add_option("--form", a.form,
+                  "upload: extra field NAME=VALUE "
+                  "(repeatable)");
+  run->add_option("--header", a.headers,
+                  "upload: request header "
+                  "'Name: value' (repeatable)");
   run->add_option("--header-file", a.header_file,
                   "upload: headers from a file, one per line (keeps "
                   "tokens off the command line)");
   run->add_option("--success-status", a.success_status,
                   "upload: status codes that mean accepted (default any "
-                  "2xx)")->delimiter(',');
+                  "2xx)")
+      ->delimiter(',');
   run->add_option("--success-regex", a.success_regex,
                   "upload: the body must match this to count as accepted");
   run->add_option("--quarantine-regex", a.quarantine_regex,
@@ -321,8 +342,9 @@ void RegisterPruefstandCommands(CLI::App& app, Context& ctx) {
 
   auto run_args = std::make_shared<RunArgs>();
   CLI::App* run = ps_cmd->add_subcommand(
-      "run", "deliver every sample to a target and write the protocol; "
-             "exit 1 if any sample failed");
+      "run",
+      "deliver every sample to a target and write the protocol; "
+      "exit 1 if any sample failed");
   AddRunOptions(run, *run_args);
   run->callback([run_args, &ctx] { ctx.status = RunCommand(*run_args); });
 
@@ -331,14 +353,15 @@ void RegisterPruefstandCommands(CLI::App& app, Context& ctx) {
   CLI::App* compare = ps_cmd->add_subcommand(
       "compare", "show where two protocols differ; exit 1 if they do");
   compare->add_option("protocols", *files, "A.json B.json")
-      ->required()->expected(2);
+      ->required()
+      ->expected(2);
   compare->add_flag("--json", *as_json, "print JSON");
   compare->callback([files, as_json, &ctx] {
     ctx.status = CompareCommand((*files)[0], (*files)[1], *as_json);
   });
 
-  CLI::App* schema = ps_cmd->add_subcommand(
-      "schema", "print the JSON Schema of protocols");
+  CLI::App* schema =
+      ps_cmd->add_subcommand("schema", "print the JSON Schema of protocols");
   schema->callback([&ctx] {
     std::cout << ps::ProtocolSchemaText();
     ctx.status = Status::Ok();

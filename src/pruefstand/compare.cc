@@ -35,7 +35,7 @@ std::string Label(const json& row) {
   std::optional<Outcome> o = ParseOutcome(row.value("outcome", ""));
   std::string text = o ? std::string(OutcomeGerman(*o)) : "?";
   const json& p = row["passed"];
-  text += p.is_null() ? " (nicht bewertet)"
+  text += p.is_null()     ? " (nicht bewertet)"
           : p.get<bool>() ? " (bestanden)"
                           : " (NICHT bestanden)";
   return text;
@@ -71,8 +71,8 @@ json Compare(const json& a, const json& b) {
   }
   json sa = Side(a), sb = Side(b);
   bool same_catalogue = sa["catalogue_version"] == sb["catalogue_version"];
-  bool identical = differences.empty() && only_a.empty() && only_b.empty() &&
-                   same_catalogue;
+  bool identical =
+      differences.empty() && only_a.empty() && only_b.empty() && same_catalogue;
   return {{"a", sa},
           {"b", sb},
           {"same_catalogue", same_catalogue},
@@ -94,14 +94,15 @@ std::string CompareText(const json& d) {
            std::to_string(s.value("failed", 0)) + " nicht bestanden\n";
   }
   if (!d.value("same_catalogue", true)) {
-    out += "Achtung: verschiedene Katalogversionen; gleiche Probennamen "
-           "können verschiedene Dateien bezeichnen.\n";
+    out +=
+        "Achtung: verschiedene Katalogversionen; gleiche Probennamen "
+        "können verschiedene Dateien bezeichnen.\n";
   }
   out += std::to_string(d.value("compared", 0)) + " Proben verglichen, " +
          std::to_string(d["differences"].size()) + " unterschiedlich.\n";
   for (const json& x : d["differences"]) {
-    out += "  " + x.value("sample_id", "") + ": A " + Label(x["a"]) +
-           " | B " + Label(x["b"]) + "\n";
+    out += "  " + x.value("sample_id", "") + ": A " + Label(x["a"]) + " | B " +
+           Label(x["b"]) + "\n";
   }
   for (const char* key : {"only_in_a", "only_in_b"}) {
     if (d[key].empty()) continue;

@@ -14,17 +14,6 @@ Delivery ErrorDelivery(std::string reason) {
   return d;
 }
 
-std::string FindingsReason(const json& findings) {
-  std::string out;
-  for (const json& f : findings) {
-    if (f.value("severity", "") == "info") continue;
-    std::string code = f.value("code", "");
-    if (!out.empty()) out += "; ";
-    out += code + " (" + std::string(gate::GermanTitle(code)) + ")";
-  }
-  return out;
-}
-
 json WithGermanTitles(json findings) {
   if (!findings.is_array()) return json::array();
   for (json& f : findings) {
@@ -45,8 +34,10 @@ Delivery RateRendition(Delivery d, const gate::Sample& sample,
   if (!rendition.ok()) {
     d.outcome = Outcome::kAcceptedUnchanged;
     d.neutralisation = {{"rendition", false}, {"marker_present", nullptr}};
-    d.reason = "als entschärft gemeldet, aber keine entschärfte Fassung "
-               "lesbar: " + rendition.status().message();
+    d.reason =
+        "als entschärft gemeldet, aber keine entschärfte Fassung "
+        "lesbar: " +
+        rendition.status().message();
     return d;
   }
   // Every sample's marker starts with "ZDT-" (gate/samples.h); some samples
@@ -55,11 +46,14 @@ Delivery RateRendition(Delivery d, const gate::Sample& sample,
   d.neutralisation = {{"rendition", true}, {"marker_present", marker}};
   if (marker) {
     d.outcome = Outcome::kAcceptedUnchanged;
-    d.reason = "als entschärft gemeldet, aber die gespeicherte Fassung "
-               "enthält die Markierung noch";
+    d.reason =
+        "als entschärft gemeldet, aber die gespeicherte Fassung "
+        "enthält die Markierung noch";
   } else {
     d.outcome = Outcome::kNeutralised;
-    if (!d.reason.empty()) d.reason = "entfernt: " + d.reason;
+    d.reason =
+        "aktiver Inhalt entfernt; die gespeicherte Fassung enthält "
+        "die Markierung nicht mehr";
   }
   return d;
 }
@@ -97,7 +91,8 @@ std::string Excerpt(std::string_view body, size_t max) {
   }
   // Do not end inside a UTF-8 sequence.
   size_t lead = out.size();
-  while (lead > 0 && (static_cast<unsigned char>(out[lead - 1]) & 0xC0) == 0x80) {
+  while (lead > 0 &&
+         (static_cast<unsigned char>(out[lead - 1]) & 0xC0) == 0x80) {
     --lead;
   }
   if (lead > 0) {

@@ -14,10 +14,6 @@ namespace ds::pruefstand::internal {
 // Outcome::kError with `reason`.
 Delivery ErrorDelivery(std::string reason);
 
-// "pdf.javascript (PDF enthält JavaScript); ..." for the findings above
-// info of a verdict's "findings" array; "" if there are none.
-std::string FindingsReason(const nlohmann::json& findings);
-
 // Adds "title_de" to every finding that lacks it.
 nlohmann::json WithGermanTitles(nlohmann::json findings);
 

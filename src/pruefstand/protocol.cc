@@ -218,9 +218,13 @@ json Summarise(const json& results) {
     by_outcome[outcome] = by_outcome.value(outcome, 0) + 1;
     json& t = by_threat[threat];
     if (t.is_null()) {
-      t = {{"threat", threat}, {"title_de", ThreatTitleGerman(threat)},
-           {"group_de", ThreatGroupGerman(threat)}, {"total", 0},
-           {"passed", 0}, {"failed", 0}, {"outcomes", json::object()}};
+      t = {{"threat", threat},
+           {"title_de", ThreatTitleGerman(threat)},
+           {"group_de", ThreatGroupGerman(threat)},
+           {"total", 0},
+           {"passed", 0},
+           {"failed", 0},
+           {"outcomes", json::object()}};
     }
     t["total"] = t["total"].get<int>() + 1;
     t["outcomes"][outcome] = t["outcomes"].value(outcome, 0) + 1;
@@ -235,17 +239,20 @@ json Summarise(const json& results) {
       t["failed"] = t["failed"].get<int>() + 1;
     }
   }
+  // Controls first, then the threat classes in catalogue order.
   json threats = json::array();
-  for (auto& [id, t] : by_threat) threats.push_back(std::move(t));
-  return {{"total", results.size()}, {"passed", passed},   {"failed", failed},
-          {"not_rated", not_rated},  {"by_outcome", by_outcome},
-          {"by_threat", threats}};
+  if (by_threat.count("control")) threats.push_back(by_threat["control"]);
+  for (auto& [id, t] : by_threat) {
+    if (id != "control") threats.push_back(std::move(t));
+  }
+  return {{"total", results.size()},  {"passed", passed},
+          {"failed", failed},         {"not_rated", not_rated},
+          {"by_outcome", by_outcome}, {"by_threat", threats}};
 }
 
 Status ValidateProtocol(const json& protocol) {
-  std::string version = protocol.is_object()
-                            ? protocol.value("protocol_version", "")
-                            : "";
+  std::string version =
+      protocol.is_object() ? protocol.value("protocol_version", "") : "";
   std::string major = version.substr(0, version.find('.'));
   if (major != kProtocolVersion.substr(0, kProtocolVersion.find('.'))) {
     return InvalidInput("pruefstand: protocol version '" + version +

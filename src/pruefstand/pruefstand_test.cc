@@ -42,7 +42,8 @@ class Endpoint {
     net::Router router;
     router.Add("POST", "/upload", [this](const net::Request& req) {
       Result<std::string> body = req.ReadBody(128u << 20);
-      if (!body.ok()) return net::Response::Text(400, "unreadable", "text/plain");
+      if (!body.ok())
+        return net::Response::Text(400, "unreadable", "text/plain");
       ++requests;
       {
         std::lock_guard<std::mutex> lock(mu);
@@ -82,8 +83,8 @@ struct Careless {
 Careless& CarelessRun() {
   static Careless* c = [] {
     auto* out = new Careless();
-    out->endpoint = std::make_unique<Endpoint>(
-        [](const std::string&, const net::Request&) {
+    out->endpoint =
+        std::make_unique<Endpoint>([](const std::string&, const net::Request&) {
           return net::Response::Text(200, "Vielen Dank für Ihren Upload.",
                                      "text/plain; charset=utf-8");
         });
@@ -205,7 +206,8 @@ TEST(PruefstandUpload, SendsTheHostileNameAsABrowserWould) {
   bool bidi = false, crlf = false;
   for (const std::string& b : c.endpoint->bodies_seen) {
     bidi |= b.find("filename=\"rechnung\u202Efdp.exe\"") != std::string::npos;
-    crlf |= b.find("filename=\"antrag.pdf%0D%0AX-Zdt: 1\"") != std::string::npos;
+    crlf |=
+        b.find("filename=\"antrag.pdf%0D%0AX-Zdt: 1\"") != std::string::npos;
   }
   EXPECT_TRUE(bidi);
   EXPECT_TRUE(crlf);
@@ -235,8 +237,7 @@ TEST(PruefstandUpload, SchemaRejectsBrokenProtocols) {
               testing::StatusIs(Code::kCheckFailed, "/authorisation"));
   EXPECT_THAT(ValidateProtocol(unrated),
               testing::StatusIs(Code::kCheckFailed, "/results/3"));
-  EXPECT_THAT(ValidateProtocol(future),
-              testing::StatusIs(Code::kInvalidInput));
+  EXPECT_THAT(ValidateProtocol(future), testing::StatusIs(Code::kInvalidInput));
 }
 
 TEST(PruefstandUpload, WritesJsonAndASelfContainedGermanReport) {
@@ -333,8 +334,8 @@ TEST(PruefstandUpload, UnreachableEndpointIsAnError) {
   ro.only = {"T10"};
   ro.authorised_by = "test";  // loopback anyway
 
-  auto p = RunUpload({.url = "http://127.0.0.1:9/upload", .timeout_seconds = 5},
-                     ro);
+  auto p =
+      RunUpload({.url = "http://127.0.0.1:9/upload", .timeout_seconds = 5}, ro);
 
   ASSERT_OK(p);
   for (const json& r : (*p)["results"]) {

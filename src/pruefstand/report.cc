@@ -36,7 +36,8 @@ tr.fail td { background: #fde8e8; }
 .result { font-size: 1.15rem; padding: .6rem .8rem; border: 2px solid;
   border-radius: .3rem; }
 code { font-family: "DejaVu Sans Mono", monospace; font-size: .92em;
-  word-break: break-all; }
+  overflow-wrap: anywhere; }
+th code { white-space: nowrap; }
 ul.findings { margin: 0; padding-left: 1.1rem; }
 )";
 
@@ -53,12 +54,23 @@ std::string Esc(std::string_view s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -78,8 +90,9 @@ int Int(const json& j, const char* key) {
 }
 
 constexpr Outcome kAllOutcomes[] = {
-    Outcome::kRejected,          Outcome::kQuarantined, Outcome::kNeutralised,
-    Outcome::kAcceptedUnchanged, Outcome::kError,       Outcome::kNotApplicable};
+    Outcome::kRejected,    Outcome::kQuarantined,
+    Outcome::kNeutralised, Outcome::kAcceptedUnchanged,
+    Outcome::kError,       Outcome::kNotApplicable};
 
 std::string OutcomeLabel(const std::string& name) {
   std::optional<Outcome> o = ParseOutcome(name);
@@ -88,8 +101,9 @@ std::string OutcomeLabel(const std::string& name) {
 
 std::string PassBadge(const json& passed) {
   if (passed.is_null()) return "<span class=\"badge na\">nicht bewertet</span>";
-  return passed.get<bool>() ? "<span class=\"badge pass\">bestanden</span>"
-                            : "<span class=\"badge fail\">NICHT bestanden</span>";
+  return passed.get<bool>()
+             ? "<span class=\"badge pass\">bestanden</span>"
+             : "<span class=\"badge fail\">NICHT bestanden</span>";
 }
 
 std::string Facts(const json& p) {
@@ -98,10 +112,10 @@ std::string Facts(const json& p) {
   const json& sel = At(p, "selection");
   const json& auth = At(p, "authorisation");
   std::string by = Str(auth, "by");
-  std::string authorised =
-      !by.empty() ? Esc(by)
-      : auth.value("required", false) ? "FEHLT"
-                                      : "nicht erforderlich (nur Loopback)";
+  std::string authorised = !by.empty() ? Esc(by)
+                           : auth.value("required", false)
+                               ? "FEHLT"
+                               : "nicht erforderlich (nur Loopback)";
   std::string selection =
       sel.value("full", false)
           ? "vollständiger Katalog"
@@ -111,8 +125,8 @@ std::string Facts(const json& p) {
   auto fact = [&](const std::string& k, const std::string& v) {
     out += "<dt>" + k + "</dt><dd>" + v + "</dd>\n";
   };
-  fact("Prüfdatum (UTC)", Esc(Str(p, "test_date")) + " bis " +
-                              Esc(Str(p, "finished")));
+  fact("Prüfdatum (UTC)",
+       Esc(Str(p, "test_date")) + " bis " + Esc(Str(p, "finished")));
   fact("Prüfziel", Esc(Str(target, "description")));
   fact("Art des Ziels", "<code>" + Esc(Str(target, "kind")) + "</code>");
   fact("Katalog", Esc(Str(cat, "name")) + ", Version <code>" +
@@ -132,17 +146,18 @@ std::string Result(const json& p) {
   const json& s = At(p, "summary");
   int failed = Int(s, "failed");
   std::string cls = failed == 0 ? "pass" : "fail";
-  std::string text =
-      std::to_string(Int(s, "passed")) + " von " +
-      std::to_string(Int(s, "total")) + " Proben bestanden, " +
-      std::to_string(failed) + " nicht bestanden, " +
-      std::to_string(Int(s, "not_rated")) + " nicht bewertet.";
+  std::string text = std::to_string(Int(s, "passed")) + " von " +
+                     std::to_string(Int(s, "total")) + " Proben bestanden, " +
+                     std::to_string(failed) + " nicht bestanden, " +
+                     std::to_string(Int(s, "not_rated")) + " nicht bewertet.";
   text += failed == 0 ? " Keine Probe wurde durchgelassen."
                       : " Die nicht bestandenen Proben stehen unten gesondert.";
   std::string out = "<p class=\"result " + cls + "\">" + text + "</p>\n";
-  out += "<table class=\"narrow\">\n<caption>Ergebnisse nach Art</caption>\n<thead><tr>"
-         "<th scope=\"col\">Ergebnis</th><th scope=\"col\">Anzahl</th>"
-         "</tr></thead>\n<tbody>\n";
+  out +=
+      "<table class=\"narrow\">\n<caption>Ergebnisse nach "
+      "Art</caption>\n<thead><tr>"
+      "<th scope=\"col\">Ergebnis</th><th scope=\"col\">Anzahl</th>"
+      "</tr></thead>\n<tbody>\n";
   const json& counts = At(s, "by_outcome");
   for (Outcome o : kAllOutcomes) {
     out += "<tr><th scope=\"row\">" + Esc(OutcomeGerman(o)) +
@@ -165,8 +180,8 @@ std::string ByThreat(const json& p) {
     std::string outcomes;
     for (auto& [name, count] : At(t, "outcomes").items()) {
       if (!outcomes.empty()) outcomes += ", ";
-      outcomes += std::to_string(count.get<int>()) + " " +
-                  Esc(OutcomeLabel(name));
+      outcomes +=
+          std::to_string(count.get<int>()) + " " + Esc(OutcomeLabel(name));
     }
     bool fail = Int(t, "failed") > 0;
     out += std::string(fail ? "<tr class=\"fail\">" : "<tr>") +
@@ -183,14 +198,14 @@ std::string ByThreat(const json& p) {
 std::string Meanings() {
   std::string out = "<dl class=\"facts\">\n";
   for (Outcome o : kAllOutcomes) {
-    out += "<dt>" + Esc(OutcomeGerman(o)) + " (<code>" +
-           Esc(OutcomeName(o)) + "</code>)</dt><dd>" +
-           Esc(OutcomeMeaningGerman(o)) + "</dd>\n";
+    out += "<dt>" + Esc(OutcomeGerman(o)) + " (<code>" + Esc(OutcomeName(o)) +
+           "</code>)</dt><dd>" + Esc(OutcomeMeaningGerman(o)) + "</dd>\n";
   }
-  out += "</dl>\n<p>Bewertung: Eine Angriffsprobe besteht, wenn sie "
-         "abgewiesen, in Quarantäne genommen oder entschärft wurde. Eine "
-         "harmlose Kontrolle besteht nur, wenn sie unverändert angenommen "
-         "wurde; alles andere ist ein Fehlalarm. Ein Fehler besteht nie.</p>\n";
+  out +=
+      "</dl>\n<p>Bewertung: Eine Angriffsprobe besteht, wenn sie "
+      "abgewiesen, in Quarantäne genommen oder entschärft wurde. Eine "
+      "harmlose Kontrolle besteht nur, wenn sie unverändert angenommen "
+      "wurde; alles andere ist ein Fehlalarm. Ein Fehler besteht nie.</p>\n";
   return out;
 }
 
@@ -205,7 +220,13 @@ std::string Findings(const json& verdict) {
     ++n;
   }
   out += "</ul>";
-  return n ? "Prüfmodul: " + Esc(Str(verdict, "decision")) + out : "";
+  std::string decision = Str(verdict, "decision");
+  std::string german = decision == "clean"         ? "unauffällig"
+                       : decision == "neutralised" ? "entschärft"
+                       : decision == "quarantined" ? "in Quarantäne"
+                       : decision == "rejected"    ? "abgewiesen"
+                                                   : decision;
+  return "<br>Prüfmodul: " + Esc(german) + (n ? out : "");
 }
 
 std::string Details(const json& p, bool failing_only, const char* caption) {
@@ -224,22 +245,15 @@ std::string Details(const json& p, bool failing_only, const char* caption) {
     std::string expected = Str(r, "expected") == "clean"
                                ? "annehmen (harmlos)"
                                : "abweisen, zurückhalten oder entschärfen";
-    std::string neutral;
-    const json& n = At(r, "neutralisation");
-    if (n.is_object() && n.value("rendition", false)) {
-      neutral = n.value("marker_present", false)
-                    ? "<br>Gespeicherte Fassung enthält die Markierung noch."
-                    : "<br>Gespeicherte Fassung ohne Markierung.";
-    }
     out += std::string(fail ? "<tr class=\"fail\">" : "<tr>") +
            "<th scope=\"row\"><code>" + Esc(Str(r, "sample_id")) +
            "</code></th><td><span lang=\"en\">" + Esc(Str(r, "description")) +
-           "</span><br>Dateiname: <code>" +
-           Esc(Str(r, "declared_filename")) + "</code>, Typ: <code>" +
-           Esc(Str(r, "declared_mime_type")) + "</code></td><td>" + expected +
-           "</td><td>" + Esc(OutcomeLabel(Str(r, "outcome"))) + "</td><td>" +
+           "</span><br>Dateiname: <code>" + Esc(Str(r, "declared_filename")) +
+           "</code>, Typ: <code>" + Esc(Str(r, "declared_mime_type")) +
+           "</code></td><td>" + expected + "</td><td>" +
+           Esc(OutcomeLabel(Str(r, "outcome"))) + "</td><td>" +
            PassBadge(At(r, "passed")) + "</td><td>" + Esc(Str(r, "reason")) +
-           neutral + Findings(At(r, "verdict")) + "</td><td class=\"num\">" +
+           Findings(At(r, "verdict")) + "</td><td class=\"num\">" +
            std::to_string(Int(r, "duration_ms")) + "</td></tr>\n";
   }
   if (rows == 0) return "<p>Keine.</p>\n";
@@ -249,28 +263,38 @@ std::string Details(const json& p, bool failing_only, const char* caption) {
 }  // namespace
 
 std::string RenderHtml(const json& p) {
-  std::string title = "Prüfstand-Protokoll: " + Str(At(p, "target"), "description");
+  std::string title =
+      "Prüfstand-Protokoll: " + Str(At(p, "target"), "description");
   std::string out =
       "<!DOCTYPE html>\n<html lang=\"de\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, "
-      "initial-scale=1\">\n<title>" + Esc(title) + "</title>\n<style>" +
-      kStyle + "</style>\n</head>\n<body>\n<header>\n<h1>Prüfstand-Protokoll"
+      "initial-scale=1\">\n<title>" +
+      Esc(title) + "</title>\n<style>" + kStyle +
+      "</style>\n</head>\n<body>\n<header>\n<h1>Prüfstand-Protokoll"
       "</h1>\n<p>Prüfung einer Plattform mit manipulierten, aber harmlosen "
       "Dateien (inerte Markierungen, nur <code>.invalid</code>-Adressen und "
       "Loopback) und harmlosen Kontrolldateien.</p>\n</header>\n<main>\n"
       "<section aria-labelledby=\"h-facts\">\n<h2 id=\"h-facts\">Angaben zur "
-      "Prüfung</h2>\n" + Facts(p) + "</section>\n"
+      "Prüfung</h2>\n" +
+      Facts(p) +
+      "</section>\n"
       "<section aria-labelledby=\"h-result\">\n<h2 id=\"h-result\">Ergebnis"
-      "</h2>\n" + Result(p) + "</section>\n"
+      "</h2>\n" +
+      Result(p) +
+      "</section>\n"
       "<section aria-labelledby=\"h-threats\">\n<h2 id=\"h-threats\">"
-      "Zusammenfassung nach Bedrohungsklasse</h2>\n" + ByThreat(p) +
+      "Zusammenfassung nach Bedrohungsklasse</h2>\n" +
+      ByThreat(p) +
       "</section>\n<section aria-labelledby=\"h-meaning\">\n"
-      "<h2 id=\"h-meaning\">Was die Ergebnisse bedeuten</h2>\n" + Meanings() +
+      "<h2 id=\"h-meaning\">Was die Ergebnisse bedeuten</h2>\n" +
+      Meanings() +
       "</section>\n<section aria-labelledby=\"h-failed\">\n"
       "<h2 id=\"h-failed\">Durchgelassene und fehlerhafte Proben</h2>\n" +
-      Details(p, true, "Nicht bestandene Proben") + "</section>\n"
+      Details(p, true, "Nicht bestandene Proben") +
+      "</section>\n"
       "<section aria-labelledby=\"h-details\">\n<h2 id=\"h-details\">"
-      "Einzelergebnisse</h2>\n" + Details(p, false, "Alle Proben") +
+      "Einzelergebnisse</h2>\n" +
+      Details(p, false, "Alle Proben") +
       "</section>\n</main>\n<footer>\n<p>Erzeugt von drehscheibe. Das "
       "maschinenlesbare Protokoll (<code>protocol.json</code>) folgt dem "
       "Schema <code>pruefstand-protocol.schema.json</code>.</p>\n</footer>\n"

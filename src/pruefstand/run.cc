@@ -113,9 +113,10 @@ Status CheckTargetAllowed(const std::vector<std::string>& urls,
   for (const std::string& url : urls) {
     if (IsLoopbackUrl(url) || authorised) continue;
     return Status(Code::kUsage,
-                  "pruefstand: " + url + " is outside loopback; testing "
-                  "another platform needs its owner's authorisation: "
-                  "--authorised \"WHO\"");
+                  "pruefstand: " + url +
+                      " is outside loopback; testing "
+                      "another platform needs its owner's authorisation: "
+                      "--authorised \"WHO\"");
   }
   return Status::Ok();
 }
@@ -142,7 +143,8 @@ Result<json> Run(Target& target, const std::vector<gate::Sample>& catalogue,
       auto t0 = std::chrono::steady_clock::now();
       Delivery d = target.Deliver(*samples[i]);
       auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::steady_clock::now() - t0).count();
+                    std::chrono::steady_clock::now() - t0)
+                    .count();
       rows[i] = Row(*samples[i], d, ms);
       std::lock_guard<std::mutex> lock(progress_mu);
       ++done;
@@ -166,15 +168,20 @@ Result<json> Run(Target& target, const std::vector<gate::Sample>& catalogue,
       {"by", o.authorised_by.empty() ? json(nullptr) : json(o.authorised_by)}};
   return json{
       {"protocol_version", std::string(kProtocolVersion)},
-      {"tool", {{"name", "drehscheibe pruefstand"}, {"version", o.tool_version}}},
+      {"tool",
+       {{"name", "drehscheibe pruefstand"}, {"version", o.tool_version}}},
       {"test_date", started},
       {"finished", UtcTimestamp()},
       {"catalogue",
-       {{"name", "drehscheibe-gate-samples"}, {"version", cat.version},
-        {"manifest_sha256", cat.manifest_sha256}, {"samples", cat.samples},
+       {{"name", "drehscheibe-gate-samples"},
+        {"version", cat.version},
+        {"manifest_sha256", cat.manifest_sha256},
+        {"samples", cat.samples},
         {"controls", cat.controls}}},
       {"selection",
-       {{"full", full}, {"only", only}, {"per_threat", o.per_threat},
+       {{"full", full},
+        {"only", only},
+        {"per_threat", o.per_threat},
         {"samples", samples.size()}}},
       {"target", described},
       {"loopback_only", loopback},

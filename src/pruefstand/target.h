@@ -95,7 +95,7 @@ struct UploadTargetOptions {
   std::string url;
   std::string field = "file";  // the file's form field name
   std::vector<std::pair<std::string, std::string>> form;  // extra fields
-  net::Headers headers;        // e.g. Authorization; never recorded
+  net::Headers headers;  // e.g. Authorization; never recorded
   // Success: the status is one of these (empty: any 2xx) and, if set, the
   // body matches success_regex (ECMAScript, searched in the first 16 KiB).
   std::vector<int> success_status;

@@ -47,8 +47,9 @@ class FitConnectTarget final : public Target {
     DS_ASSIGN_OR_RETURN(service_jwks_, api_.GetServiceJwks());
     if (options_.hub_data.empty()) return Status::Ok();
     if (options_.hub_tenant.empty()) {
-      return Status(Code::kUsage, "pruefstand: the hub's E-Akte needs the "
-                                  "destination's tenant (--hub-tenant)");
+      return Status(Code::kUsage,
+                    "pruefstand: the hub's E-Akte needs the "
+                    "destination's tenant (--hub-tenant)");
     }
     // Opening a store creates one: a mistyped directory must not yield an
     // empty E-Akte and a protocol full of errors.
@@ -58,9 +59,9 @@ class FitConnectTarget final : public Target {
                                       options_.hub_data.string() +
                                       " (records.sqlite is missing)");
     }
-    DS_ASSIGN_OR_RETURN(store_, records::Store::Open(
-                                    options_.hub_data,
-                                    options_.hub_database_url));
+    DS_ASSIGN_OR_RETURN(
+        store_,
+        records::Store::Open(options_.hub_data, options_.hub_database_url));
     return Status::Ok();
   }
 
@@ -86,8 +87,9 @@ class FitConnectTarget final : public Target {
     if (!internal::IsUtf8(s.filename)) {
       Delivery d;
       d.outcome = Outcome::kNotApplicable;
-      d.reason = "Der Dateiname ist kein gültiges UTF-8 und lässt sich in "
-                 "FIT-Connect-Metadaten (JSON) nicht übertragen.";
+      d.reason =
+          "Der Dateiname ist kein gültiges UTF-8 und lässt sich in "
+          "FIT-Connect-Metadaten (JSON) nicht übertragen.";
       return d;
     }
     Result<SendResult> sent = Send(s);
@@ -129,9 +131,8 @@ class FitConnectTarget final : public Target {
     app.data = options_.data;
     app.data_schema_uri = options_.data_schema_uri;
     app.data_mime_type = options_.data_mime_type;
-    app.attachments.push_back({.filename = s.filename,
-                               .mime_type = s.mime_type,
-                               .content = s.bytes});
+    app.attachments.push_back(
+        {.filename = s.filename, .mime_type = s.mime_type, .content = s.bytes});
     submission_api::SendOptions so;
     so.key_policy = options_.key_policy;
     return submission_api::SendApplication(api_, app, so);
@@ -198,7 +199,8 @@ class FitConnectTarget final : public Target {
       f.after = page.next_cursor;
     }
     return NotFound("submission " + submission_id +
-                    " is not in the Posteingang of tenant " + options_.hub_tenant);
+                    " is not in the Posteingang of tenant " +
+                    options_.hub_tenant);
   }
 
   Delivery Observe(Delivery d, const gate::Sample& s,
@@ -214,17 +216,15 @@ class FitConnectTarget final : public Target {
     json findings = json::parse(doc->findings_json, nullptr, false);
     d.verdict = {{"decision", std::string(records::VerdictName(doc->verdict))},
                  {"findings", internal::WithGermanTitles(findings)}};
-    d.reason = internal::FindingsReason(d.verdict["findings"]);
-    std::string note = " (über FIT-Connect angenommen; das Dokument ist in "
-                       "der E-Akte so markiert)";
+    std::string note = " (die Einreichung wurde über FIT-Connect angenommen)";
     switch (doc->verdict) {
       case records::Verdict::kRejected:
         d.outcome = Outcome::kRejected;
-        d.reason += note;
+        d.reason = "Dokument in der E-Akte als abgewiesen markiert" + note;
         return d;
       case records::Verdict::kQuarantined:
         d.outcome = Outcome::kQuarantined;
-        d.reason += note;
+        d.reason = "Dokument in der E-Akte zurückgehalten (Quarantäne)" + note;
         return d;
       case records::Verdict::kClean:
         d.outcome = Outcome::kAcceptedUnchanged;

@@ -18,7 +18,9 @@ using nlohmann::json;
 class GateTarget final : public Target {
  public:
   GateTarget(GateTargetOptions o, fs::path dir, bool own_dir)
-      : options_(std::move(o)), dir_(std::move(dir)), own_dir_(own_dir),
+      : options_(std::move(o)),
+        dir_(std::move(dir)),
+        own_dir_(own_dir),
         gate_(options_.logger) {
     policy_.allow_all_inspectable = true;
     policy_.clamd_socket = options_.clamd_socket;
@@ -66,7 +68,6 @@ class GateTarget final : public Target {
     Delivery d;
     d.verdict = gate::VerdictToJson(v);
     d.verdict.erase("neutralised_copy");  // a temporary path
-    d.reason = internal::FindingsReason(d.verdict["findings"]);
     switch (v.decision) {
       case gate::Decision::kClean:
         d.outcome = Outcome::kAcceptedUnchanged;
@@ -74,9 +75,11 @@ class GateTarget final : public Target {
         break;
       case gate::Decision::kQuarantined:
         d.outcome = Outcome::kQuarantined;
+        d.reason = "vom Prüfmodul zurückgehalten";
         break;
       case gate::Decision::kRejected:
         d.outcome = Outcome::kRejected;
+        d.reason = "vom Prüfmodul abgewiesen";
         break;
       case gate::Decision::kNeutralised: {
         Result<std::string> copy =
@@ -111,7 +114,8 @@ Result<std::unique_ptr<Target>> MakeGateTarget(const GateTargetOptions& o) {
   } else {
     std::error_code ec;
     fs::create_directories(dir, ec);
-    if (ec) return EnvironmentError("pruefstand: work directory: " + ec.message());
+    if (ec)
+      return EnvironmentError("pruefstand: work directory: " + ec.message());
   }
   return std::unique_ptr<Target>(new GateTarget(o, dir, own));
 }

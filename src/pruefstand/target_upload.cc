@@ -17,10 +17,14 @@ using nlohmann::json;
 std::string QuoteName(std::string_view raw) {
   std::string out;
   for (char c : raw) {
-    if (c == '"') out += "%22";
-    else if (c == '\r') out += "%0D";
-    else if (c == '\n') out += "%0A";
-    else out += c;
+    if (c == '"')
+      out += "%22";
+    else if (c == '\r')
+      out += "%0D";
+    else if (c == '\n')
+      out += "%0A";
+    else
+      out += c;
   }
   return out;
 }
@@ -38,9 +42,9 @@ class UploadTarget final : public Target {
         quarantine_.emplace(options_.quarantine_regex);
       }
     } catch (const std::regex_error& e) {
-      return Status(Code::kUsage,
-                    std::string("pruefstand: invalid regular expression: ") +
-                        e.what());
+      return Status(
+          Code::kUsage,
+          std::string("pruefstand: invalid regular expression: ") + e.what());
     }
     return Status::Ok();
   }
@@ -48,16 +52,16 @@ class UploadTarget final : public Target {
   json Describe() const override {
     json fields = json::array();
     for (const auto& [name, value] : options_.form) fields.push_back(name);
-    return {{"kind", "upload"},
-            {"description", "HTTP-Upload (multipart/form-data) an " +
-                                options_.url},
-            {"url", options_.url},
-            {"field", options_.field},
-            {"form_fields", fields},
-            {"authenticated", !options_.headers.empty()},
-            {"success_status", options_.success_status},
-            {"success_regex", options_.success_regex},
-            {"quarantine_regex", options_.quarantine_regex}};
+    return {
+        {"kind", "upload"},
+        {"description", "HTTP-Upload (multipart/form-data) an " + options_.url},
+        {"url", options_.url},
+        {"field", options_.field},
+        {"form_fields", fields},
+        {"authenticated", !options_.headers.empty()},
+        {"success_status", options_.success_status},
+        {"success_regex", options_.success_regex},
+        {"quarantine_regex", options_.quarantine_regex}};
   }
 
   std::vector<std::string> Urls() const override { return {options_.url}; }
@@ -110,22 +114,22 @@ class UploadTarget final : public Target {
     std::string head = r.body.substr(0, 16u << 10);
     if (r.status >= 500) {
       d.outcome = Outcome::kError;
-      d.reason = "HTTP " + std::to_string(r.status) + ": " +
-                 internal::Excerpt(head);
+      d.reason =
+          "HTTP " + std::to_string(r.status) + ": " + internal::Excerpt(head);
       return d;
     }
     bool success = IsSuccessStatus(r.status) &&
                    (!success_ || std::regex_search(head, *success_));
     if (!success) {
       d.outcome = Outcome::kRejected;
-      d.reason = "HTTP " + std::to_string(r.status) + ": " +
-                 internal::Excerpt(head);
+      d.reason =
+          "HTTP " + std::to_string(r.status) + ": " + internal::Excerpt(head);
       return d;
     }
     if (quarantine_ && std::regex_search(head, *quarantine_)) {
       d.outcome = Outcome::kQuarantined;
-      d.reason = "HTTP " + std::to_string(r.status) + ": " +
-                 internal::Excerpt(head);
+      d.reason =
+          "HTTP " + std::to_string(r.status) + ": " + internal::Excerpt(head);
       return d;
     }
     d.outcome = Outcome::kAcceptedUnchanged;
