@@ -4,6 +4,8 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <iterator>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -83,6 +85,45 @@ TEST_F(ScanCli, ConflictingClamdOptionsAreAUsageError) {
   std::string pdf = Write("antrag.pdf", ds::gate::samples::BuildPdf({}));
 
   EXPECT_EQ(Scan("--no-clamd --clamd /tmp/x.sock " + pdf).exit_code, 2);
+}
+
+TEST_F(ScanCli, MissingFileIsAUsageErrorNotAFinding) {
+  ScanRun r = Scan("--no-clamd " + (dir_.path() / "fehlt.pdf").string());
+
+  EXPECT_EQ(r.exit_code, 2);
+}
+
+TEST_F(ScanCli, ControlCharactersInFileNamesAreEscapedOnTheTerminal) {
+  // An escape sequence that would clear the terminal line, and a bidi
+  // override that would show "fdp.exe" as "exe.pdf".
+  std::string pdf = Write("a\x1b[2Kb\xe2\x80\xae" "fdp.exe", ds::gate::samples::BuildPdf({}));
+
+  ScanRun r = Scan("--no-clamd '" + pdf + "'");
+
+  EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("\xe2\x80\xae"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("a\\x1b[2Kb\\xe2\\x80\\xaefdp.exe"), std::string::npos) << r.out;
+}
+
+TEST_F(ScanCli, KeysGenerateKeepsExistingKeysUnlessForced) {
+  std::string out = (dir_.path() / "keys").string();
+  auto run = [&](const std::string& extra) {
+    std::string cmd = std::string(DS_BINARY) + " keys generate --bits 2048 --out " + out + extra +
+                      " >/dev/null 2>&1";
+    int status = std::system(cmd.c_str());
+    return WEXITSTATUS(status);
+  };
+  ASSERT_EQ(run(""), 0);
+  std::ifstream first(out + "/encryption.private.jwk");
+  std::string before((std::istreambuf_iterator<char>(first)), {});
+
+  EXPECT_EQ(run(""), 1);  // refused
+  std::ifstream kept(out + "/encryption.private.jwk");
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(kept)), {}), before);
+
+  EXPECT_EQ(run(" --force"), 0);
+  std::ifstream replaced(out + "/encryption.private.jwk");
+  EXPECT_NE(std::string((std::istreambuf_iterator<char>(replaced)), {}), before);
 }
 
 }  // namespace

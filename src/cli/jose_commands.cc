@@ -54,8 +54,18 @@ Result<jose::Jwk> LoadJwk(const std::string& path) {
 
 // keys generate: an encryption and a signing key pair, each with a
 // self-signed test certificate in x5c.
-Status GenerateKeys(const std::string& out_dir, int bits, bool json) {
+// Existing key files are kept unless `force`: overwriting a destination's
+// private key makes every submission encrypted to it unreadable.
+Status GenerateKeys(const std::string& out_dir, int bits, bool json, bool force) {
   DS_RETURN_IF_ERROR(EnsureDir(out_dir));
+  for (const char* name : {"encryption.private.jwk", "encryption.public.jwk",
+                           "signing.private.jwk", "signing.public.jwk"}) {
+    std::filesystem::path p = std::filesystem::path(out_dir) / name;
+    if (!force && std::filesystem::exists(p)) {
+      return Status(Code::kConflict, "keys generate: " + p.string() +
+                                         " exists; keep it, or pass --force to replace it");
+    }
+  }
   nlohmann::json report;
   for (const char* purpose : {"encryption", "signing"}) {
     std::string alg = purpose == std::string("encryption") ? "RSA-OAEP-256" : "PS512";
@@ -159,10 +169,12 @@ void RegisterJoseCommands(CLI::App& app, Context& ctx) {
   static std::string out_dir;
   static int bits = 4096;
   static bool json = false;
+  static bool force = false;
   gen->add_option("--out", out_dir, "output directory")->required();
+  gen->add_flag("--force", force, "replace existing key files");
   gen->add_option("--bits", bits, "RSA modulus size")->check(CLI::Range(2048, 8192));
   gen->add_flag("--json", json, "print the kids as JSON");
-  gen->callback([&ctx] { ctx.status = GenerateKeys(out_dir, bits, json); });
+  gen->callback([&ctx] { ctx.status = GenerateKeys(out_dir, bits, json, force); });
 
   // jwe encrypt | decrypt
   auto* jwe = app.add_subcommand("jwe", "JWE compact serialization (stdin to stdout)");
