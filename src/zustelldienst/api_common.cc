@@ -14,6 +14,12 @@ Response ToResponse(ApiContext& ctx, const Status& s, const Request& req) {
   Response r = Response::Problem(s, req.path);
   if (s.problem() && s.problem()->type.ends_with(p::kUnsupportedMediaType)) {
     r.status = 415;
+    // The problem document repeats the status (RFC 7807); keep them equal.
+    nlohmann::json body = nlohmann::json::parse(r.body, nullptr, false);
+    if (body.is_object()) {
+      body["status"] = 415;
+      r.body = body.dump();
+    }
   }
   if (s.code() == Code::kUnauthenticated) r.headers["WWW-Authenticate"] = "Bearer";
   ctx.logger->Info("zd.refused",

@@ -487,6 +487,7 @@ TEST_F(ZustelldienstTest, BadRequestsGetTheirProblemAndChangeNothing) {
   EXPECT_EQ(ProblemType(r), Problems("request-syntax-violation"));
   r = Raw(sender_, "POST", "/v1/submissions", announce.dump(), "text/plain");
   EXPECT_EQ(r.status, 415);
+  EXPECT_EQ(Json::parse(r.body, nullptr, false).value("status", 0), 415) << r.body;
 
   // Too many attachments; duplicate ids.
   Json many = announce;
