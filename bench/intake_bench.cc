@@ -55,6 +55,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -88,9 +89,10 @@ constexpr int kHubPrivateOps = 4 + 1;
 constexpr int kStandInPrivateOps = 2;
 constexpr int kPrivateOps = kHubPrivateOps + kStandInPrivateOps;
 
-void Fail(const std::string& what) {
-  std::cerr << "intake_bench: " << what << "\n";
-  std::exit(1);
+// Ends the run: main() catches it, so that the destructors stop the
+// services this run started.
+[[noreturn]] void Fail(const std::string& what) {
+  throw std::runtime_error(what);
 }
 
 template <typename T>
@@ -661,7 +663,7 @@ class Perf {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int RunBench(int argc, char** argv) {
   Options opt = ParseArgs(argc, argv);
   bool own_work = opt.work.empty();
   if (own_work) {
@@ -848,4 +850,13 @@ int main(int argc, char** argv) {
     fs::remove_all(opt.work, ec);
   }
   return 0;
+}
+
+int main(int argc, char** argv) {
+  try {
+    return RunBench(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "intake_bench: " << e.what() << "\n";
+    return 1;
+  }
 }
