@@ -66,6 +66,10 @@ struct IncomingDocument {
                                      // no personal data
   std::string rendition_address;     // optional: neutralised copy
   std::string rendition_mime_type;   // its type ("" = mime_type)
+  // Optional: the document's extracted text (UTF-8, e.g. from pdftotext in
+  // the gate's worker), filed as a "text/plain" rendition and indexed for
+  // full-text search.
+  std::string text_address;
 };
 
 // An accepted FIT-Connect submission, decrypted and checked.
@@ -329,9 +333,10 @@ class Store {
   // tenant, best matches first. Every word must match; no query syntax is
   // exposed. SQLite (FTS5, unicode61, diacritics folded) matches whole
   // words; PostgreSQL uses the German configuration (stemming, stop words).
-  // Not yet: text inside PDF and Office attachments is not indexed (needs
-  // extraction in the gate's sandboxed worker), nor XML form data unless the
-  // intake passes form_search_text.
+  // The text renditions of documents (IncomingDocument::text_address, e.g.
+  // the text of PDFs) are indexed too, up to 1 MiB each. Not yet: text of
+  // Office attachments, nor XML form data unless the intake passes
+  // form_search_text.
   Result<std::vector<SearchHit>> Search(const std::string& tenant,
                                         const std::string& query,
                                         int limit = 50);

@@ -341,6 +341,22 @@ Status Store::IndexVorgang(const std::string& tenant, const std::string& vid) {
     body += n.Text(0) + "\n" + words + "\n";
   }
 
+  // Extracted text (text renditions); an unreadable blob is skipped here
+  // and reported by `audit verify`.
+  DS_ASSIGN_OR_RETURN(
+      auto texts,
+      db_->Query("SELECT f.content_address FROM format f "
+                 "JOIN version v ON v.id = f.version_id "
+                 "JOIN dokument d ON d.id = v.dokument_id "
+                 "WHERE d.vorgang_id = ? AND d.deleted_at IS NULL "
+                 "AND f.kind = 'rendition' AND f.mime_type = ? "
+                 "AND f.content_address IS NOT NULL",
+                 {vid, std::string(internal::kTextRenditionMime)}));
+  for (const Row& t : texts) {
+    Result<std::string> text = files_.Read(t.Text(0), 1 << 20);
+    if (text.ok()) body += *text + "\n";
+  }
+
   if (db_->dialect() == Dialect::kPostgres) {
     return db_->Exec(
         "INSERT INTO search_doc (vorgang_id, tenant, body) VALUES (?, ?, ?) "
