@@ -62,6 +62,20 @@ std::string Disposition(const std::string& filename) {
          encoded;
 }
 
+// The stored MIME type if it is a plain "type/subtype[; param=value]",
+// else application/octet-stream (it came from the sender).
+std::string SafeContentType(const std::string& mime) {
+  bool ok = !mime.empty() && mime.size() < 200 &&
+            mime.find('/') != std::string::npos;
+  constexpr std::string_view kPunctuation = "!#$&^_.+-/;= ";
+  for (char ch : mime) {
+    bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                 (ch >= '0' && ch <= '9');
+    ok = ok && (alnum || kPunctuation.find(ch) != std::string_view::npos);
+  }
+  return ok ? mime : "application/octet-stream";
+}
+
 }  // namespace
 
 Reply ListVorgaenge(const Call& c) {
@@ -123,9 +137,7 @@ Reply GetContent(const Call& c) {
   DS_ASSIGN_OR_RETURN(std::string bytes,
                       c.store.ReadContent(c.who.tenant, id, c.who.user));
   net::Response r = net::Response::Text(
-      200, std::move(bytes),
-      info.format.mime_type.empty() ? "application/octet-stream"
-                                    : info.format.mime_type);
+      200, std::move(bytes), SafeContentType(info.format.mime_type));
   r.headers["Content-Disposition"] = Disposition(info.format.filename);
   r.headers["X-Content-Type-Options"] = "nosniff";
   r.headers["Content-Security-Policy"] = "sandbox; default-src 'none'";
