@@ -34,8 +34,8 @@ Result<std::optional<int>> RetentionYears(const nlohmann::json& body) {
 
 Reply ListAkten(const Call& c) {
   const net::Request& r = c.request;
-  DS_RETURN_IF_ERROR(OnlyParams(r, {"kennzeichen", "closed", "limit",
-                                    "cursor"}));
+  DS_RETURN_IF_ERROR(
+      OnlyParams(r, {"kennzeichen", "closed", "limit", "cursor"}));
   records::AktenFilter f;
   f.tenant = c.who.tenant;
   f.kennzeichen = Param(r, "kennzeichen");
@@ -94,8 +94,7 @@ Reply PatchAkte(const Call& c) {
   records::AkteChange change;
   DS_ASSIGN_OR_RETURN(change.betreff, StringField(body, "betreff"));
   DS_ASSIGN_OR_RETURN(change.kennzeichen, StringField(body, "kennzeichen"));
-  DS_ASSIGN_OR_RETURN(change.federfuehrung,
-                      StringField(body, "federfuehrung"));
+  DS_ASSIGN_OR_RETURN(change.federfuehrung, StringField(body, "federfuehrung"));
   DS_ASSIGN_OR_RETURN(change.vertraulichkeit,
                       StringField(body, "vertraulichkeit"));
   DS_RETURN_IF_ERROR(CheckVertraulichkeit(change.vertraulichkeit));

@@ -1,17 +1,18 @@
 // Behaviour of the REST API over real HTTP on loopback, run against every
 // backend (api_test_support.h). Every answer is also checked against the
 // OpenAPI file.
+#include "api/api.h"
+
 #include <set>
 
-#include "api/api.h"
 #include "api/api_test_support.h"
 #include "api/openapi_check.h"
 #include "core/encoding.h"
 
 namespace ds::api::testing {
 namespace {
-using records::Verdict;
 using nlohmann::json;
+using records::Verdict;
 
 constexpr int64_t kDay = 86400;
 constexpr int64_t kT0 = 1'767'225'600;  // 2026-01-01T00:00:00Z
@@ -202,14 +203,17 @@ TEST_P(ApiTest, OperatorSeesMetadataButNoContentAndChangesNothing) {
   json c = CallJson("GET", "/api/v1/vorgaenge/" + vid, operator_a_, 200);
   std::string format = c["dokumente"][1]["formats"][0]["id"];
 
-  EXPECT_EQ(Call("GET", "/api/v1/formats/" + format + "/content",
-                 operator_a_).status, 403);
-  EXPECT_EQ(Call("GET", "/api/v1/search?q=Wohngeld", operator_a_).status,
-            403);
+  EXPECT_EQ(
+      Call("GET", "/api/v1/formats/" + format + "/content", operator_a_).status,
+      403);
+  EXPECT_EQ(Call("GET", "/api/v1/search?q=Wohngeld", operator_a_).status, 403);
   EXPECT_EQ(Call("PATCH", "/api/v1/vorgaenge/" + vid, operator_a_,
-                 R"({"subject":"x"})").status, 403);
-  EXPECT_EQ(Call("POST", "/api/v1/akten", operator_a_,
-                 R"({"betreff":"x"})").status, 403);
+                 R"({"subject":"x"})")
+                .status,
+            403);
+  EXPECT_EQ(
+      Call("POST", "/api/v1/akten", operator_a_, R"({"betreff":"x"})").status,
+      403);
   EXPECT_EQ(Call("GET", "/api/v1/audit", operator_a_).status, 403);
   // Refused before the id is looked up: an unknown id is also 403.
   EXPECT_EQ(Call("GET", "/api/v1/formats/nope/content", operator_a_).status,
@@ -228,8 +232,8 @@ TEST_P(ApiTest, OnlyTenantAdminReadsTheAuditTrail) {
 
 TEST_P(ApiTest, ListsInboxNewestFirstAndFilters) {
   std::string old_id = FileCase("kreis-a", "alt", kT0);
-  std::string mid_id = FileCase("kreis-a", "mitte", kT0 + kDay,
-                                Verdict::kQuarantined);
+  std::string mid_id =
+      FileCase("kreis-a", "mitte", kT0 + kDay, Verdict::kQuarantined);
   std::string new_id = FileCase("kreis-a", "neu", kT0 + 2 * kDay,
                                 Verdict::kClean, "urn:leika:kita");
   ASSERT_OK(store_->RecordRouting("kreis-a", old_id, "failed", "", "test"));
@@ -241,19 +245,24 @@ TEST_P(ApiTest, ListsInboxNewestFirstAndFilters) {
   EXPECT_EQ(all["items"][0]["received_at"], "2026-01-03T00:00:00Z");
 
   EXPECT_EQ(Ids(CallJson("GET", "/api/v1/vorgaenge?service=urn%3Aleika%3Akita",
-                         clerk_a_, 200)), new_id + " ");
-  EXPECT_EQ(Ids(CallJson("GET", "/api/v1/vorgaenge?state=failed", clerk_a_,
-                         200)), old_id + " ");
+                         clerk_a_, 200)),
+            new_id + " ");
+  EXPECT_EQ(
+      Ids(CallJson("GET", "/api/v1/vorgaenge?state=failed", clerk_a_, 200)),
+      old_id + " ");
   EXPECT_EQ(Ids(CallJson("GET", "/api/v1/vorgaenge?verdict=quarantined",
-                         clerk_a_, 200)), mid_id + " ");
+                         clerk_a_, 200)),
+            mid_id + " ");
   EXPECT_EQ(Ids(CallJson("GET",
                          "/api/v1/vorgaenge?received_from=2026-01-02"
                          "&received_until=2026-01-03T00%3A00%3A00Z",
-                         clerk_a_, 200)), mid_id + " ");
+                         clerk_a_, 200)),
+            mid_id + " ");
   EXPECT_EQ(Ids(CallJson("GET",
                          "/api/v1/vorgaenge?received_from="
                          "2026-01-02T01%3A00%3A00%2B01%3A00",
-                         clerk_a_, 200)), new_id + " " + mid_id + " ");
+                         clerk_a_, 200)),
+            new_id + " " + mid_id + " ");
 }
 
 TEST_P(ApiTest, PagesThroughTheInboxWithTheCursor) {
@@ -277,12 +286,12 @@ TEST_P(ApiTest, PagesThroughTheInboxWithTheCursor) {
 }
 
 TEST_P(ApiTest, RejectsBadListParameters) {
-  for (const char* q : {"limit=0", "limit=501", "limit=ten", "verdict=evil",
-                        "received_from=yesterday", "cursor=garbage",
-                        "colour=blue"}) {
-    EXPECT_EQ(Call("GET", std::string("/api/v1/vorgaenge?") + q, clerk_a_)
-                  .status,
-              400)
+  for (const char* q :
+       {"limit=0", "limit=501", "limit=ten", "verdict=evil",
+        "received_from=yesterday", "cursor=garbage", "colour=blue"}) {
+    EXPECT_EQ(
+        Call("GET", std::string("/api/v1/vorgaenge?") + q, clerk_a_).status,
+        400)
         << q;
   }
   EXPECT_EQ(Call("GET", "/api/v1/akten?closed=maybe", clerk_a_).status, 400);
@@ -319,7 +328,8 @@ TEST_P(ApiTest, DownloadsContentAndAuditsTheRead) {
   net::ClientResponse r = Call("GET", url, clerk_a_);
 
   ASSERT_EQ(r.status, 200);
-  EXPECT_EQ(r.body, "%PDF-1.4 attachment of " + c["submission_id"].get<std::string>());
+  EXPECT_EQ(r.body,
+            "%PDF-1.4 attachment of " + c["submission_id"].get<std::string>());
   EXPECT_EQ(r.headers["Content-Type"], "application/pdf");
   EXPECT_EQ(r.headers["Content-Disposition"],
             "attachment; filename=\"Mietvertrag.pdf\"; "
@@ -375,21 +385,26 @@ TEST_P(ApiTest, CreatesAkteAssignsVorgangAndListsIt) {
 
   EXPECT_EQ(v["akte_id"], aid);
   EXPECT_EQ(Ids(CallJson("GET", "/api/v1/vorgaenge", clerk_a_, 200)), "");
-  EXPECT_EQ(Ids(CallJson("GET", "/api/v1/vorgaenge?akte=" + aid, clerk_a_,
-                         200)), vid + " ");
-  EXPECT_EQ(Ids(CallJson("GET", "/api/v1/akten?kennzeichen=50.1", clerk_a_,
-                         200)), aid + " ");
+  EXPECT_EQ(
+      Ids(CallJson("GET", "/api/v1/vorgaenge?akte=" + aid, clerk_a_, 200)),
+      vid + " ");
+  EXPECT_EQ(
+      Ids(CallJson("GET", "/api/v1/akten?kennzeichen=50.1", clerk_a_, 200)),
+      aid + " ");
   EXPECT_EQ(Ids(CallJson("GET", "/api/v1/akten?closed=true", clerk_a_, 200)),
             "");
-  EXPECT_EQ(CallJson("GET", "/api/v1/akten/" + aid, operator_a_, 200)
-                ["betreff"], "Wohngeld 2026");
+  EXPECT_EQ(
+      CallJson("GET", "/api/v1/akten/" + aid, operator_a_, 200)["betreff"],
+      "Wohngeld 2026");
   EXPECT_EQ(Call("PUT", "/api/v1/vorgaenge/" + vid + "/akte", clerk_a_,
-                 R"({"akte_id":"no-such-akte"})").status, 404);
+                 R"({"akte_id":"no-such-akte"})")
+                .status,
+            404);
 }
 
 TEST_P(ApiTest, ChangesAkteMetadataAndValidatesIt) {
-  json akte = CallJson("POST", "/api/v1/akten", clerk_a_, 201,
-                       R"({"betreff":"Kita"})");
+  json akte =
+      CallJson("POST", "/api/v1/akten", clerk_a_, 201, R"({"betreff":"Kita"})");
   std::string aid = akte["id"];
   EXPECT_EQ(akte["vertraulichkeit"], "003");
 
@@ -404,22 +419,26 @@ TEST_P(ApiTest, ChangesAkteMetadataAndValidatesIt) {
     EXPECT_EQ(Call("PATCH", "/api/v1/akten/" + aid, clerk_a_, bad).status, 400)
         << bad;
   }
-  EXPECT_EQ(Call("POST", "/api/v1/akten", clerk_a_, R"({"kennzeichen":"1"})")
-                .status, 400);
+  EXPECT_EQ(
+      Call("POST", "/api/v1/akten", clerk_a_, R"({"kennzeichen":"1"})").status,
+      400);
 }
 
 TEST_P(ApiTest, PagesThroughAkten) {
   std::set<std::string> made;
   for (int i = 0; i < 3; ++i) {
     made.insert(CallJson("POST", "/api/v1/akten", clerk_a_, 201,
-                         R"({"betreff":"A"})")["id"].get<std::string>());
+                         R"({"betreff":"A"})")["id"]
+                    .get<std::string>());
   }
   json first = CallJson("GET", "/api/v1/akten?limit=2", clerk_a_, 200);
   ASSERT_EQ(first["items"].size(), 2u);
   ASSERT_TRUE(first["next_cursor"].is_string());
-  json second = CallJson("GET", "/api/v1/akten?limit=2&cursor=" +
-                                    net::UrlEncode(first["next_cursor"].get<std::string>()),
-                         clerk_a_, 200);
+  json second =
+      CallJson("GET",
+               "/api/v1/akten?limit=2&cursor=" +
+                   net::UrlEncode(first["next_cursor"].get<std::string>()),
+               clerk_a_, 200);
   ASSERT_EQ(second["items"].size(), 1u);
   std::set<std::string> seen;
   for (const json* p : {&first, &second}) {

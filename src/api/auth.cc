@@ -9,8 +9,8 @@ namespace ds::api {
 namespace {
 
 constexpr std::string_view kPrefix = "ds1_";
-constexpr size_t kIdHexLength = 32;      // 16 random bytes
-constexpr size_t kSecretLength = 43;     // base64url of 32 random bytes
+constexpr size_t kIdHexLength = 32;   // 16 random bytes
+constexpr size_t kSecretLength = 43;  // base64url of 32 random bytes
 
 Result<std::string> RandomBytes(size_t n) {
   std::string out(n, '\0');
@@ -33,8 +33,7 @@ bool IsLowerHex(std::string_view s) {
 }
 
 Status Refused() {
-  return Status(Code::kUnauthenticated,
-                "a valid bearer token is required");
+  return Status(Code::kUnauthenticated, "a valid bearer token is required");
 }
 
 // Splits "ds1_<id>_<secret>"; false if the shape is wrong.
@@ -54,9 +53,12 @@ bool SplitToken(std::string_view token, std::string_view* id,
 
 std::string_view RoleName(Role role) {
   switch (role) {
-    case Role::kClerk: return "clerk";
-    case Role::kTenantAdmin: return "tenant-admin";
-    case Role::kOperator: return "operator";
+    case Role::kClerk:
+      return "clerk";
+    case Role::kTenantAdmin:
+      return "tenant-admin";
+    case Role::kOperator:
+      return "operator";
   }
   return "unknown";
 }
@@ -126,8 +128,7 @@ Result<Principal> Authenticate(records::Store& store,
   if (!row.ok() && row.status().code() != Code::kNotFound) {
     return Unavailable("authenticate: token store unreadable");
   }
-  std::string expected =
-      row.ok() ? row->secret_hash : std::string(64, '0');
+  std::string expected = row.ok() ? row->secret_hash : std::string(64, '0');
   bool match = ConstantTimeEquals(SecretHash(secret), expected);
   if (!row.ok() || !match || row->revoked_at) return Refused();
 
@@ -140,9 +141,9 @@ Result<Principal> Authorize(records::Store& store, const net::Request& request,
                             Permission needed) {
   DS_ASSIGN_OR_RETURN(Principal who, Authenticate(store, request));
   if (!RoleAllows(who.role, needed)) {
-    return Status(Code::kPermissionDenied,
-                  "role " + std::string(RoleName(who.role)) +
-                      " may not do this");
+    return Status(
+        Code::kPermissionDenied,
+        "role " + std::string(RoleName(who.role)) + " may not do this");
   }
   return who;
 }

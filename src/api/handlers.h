@@ -43,7 +43,7 @@ Reply ReadAudit(const Call& c);
 std::string Rfc3339(int64_t unix_seconds);
 nlohmann::json OptTime(const std::optional<int64_t>& t);  // null if unset
 nlohmann::json VorgangJson(const records::Vorgang& v);    // summary
-nlohmann::json CaseJson(const records::Vorgang& v);  // with documents, log
+nlohmann::json CaseJson(const records::Vorgang& v);       // with documents, log
 nlohmann::json AkteJson(const records::Akte& a);
 nlohmann::json AuditJson(const records::AuditEntry& e);
 
@@ -61,8 +61,8 @@ Result<int> LimitParam(const net::Request& r, int def, int max);
 Result<int64_t> ParseTime(std::string_view text);
 // The body as a JSON object (at most 64 KiB) whose keys are all in
 // `allowed`.
-Result<nlohmann::json> ObjectBody(
-    const net::Request& r, const std::vector<std::string_view>& allowed);
+Result<nlohmann::json> ObjectBody(const net::Request& r,
+                                  const std::vector<std::string_view>& allowed);
 // A string member of a body: nullopt if absent, kInvalidInput if not a
 // string or longer than `max` bytes.
 Result<std::optional<std::string>> StringField(const nlohmann::json& body,

@@ -24,8 +24,8 @@ class IsolationTest : public ApiTest {
     auto akte = store_->CreateAkte("kreis-a", {.betreff = "Akte A"}, "test");
     ASSERT_OK(akte);
     a_.akte = *akte;
-    ASSERT_OK(store_->AssignToAkte("kreis-a", a_.filed_vorgang, a_.akte,
-                                   "test"));
+    ASSERT_OK(
+        store_->AssignToAkte("kreis-a", a_.filed_vorgang, a_.akte, "test"));
     auto v = store_->GetVorgang("kreis-a", a_.vorgang);
     ASSERT_OK(v);
     a_.format = v->dokumente.at(1).formats.at(0).id;
@@ -84,10 +84,9 @@ class IsolationTest : public ApiTest {
 
   // True if the answer shows anything of tenant A.
   bool ShowsTenantA(const std::string& body) const {
-    for (const std::string& s : {a_.vorgang, a_.filed_vorgang, a_.akte,
-                                 a_.format, a_.submission,
-                                 std::string("Quittenbaum"),
-                                 std::string("kreis-a")}) {
+    for (const std::string& s :
+         {a_.vorgang, a_.filed_vorgang, a_.akte, a_.format, a_.submission,
+          std::string("Quittenbaum"), std::string("kreis-a")}) {
       if (body.find(s) != std::string::npos) return true;
     }
     return false;
@@ -118,8 +117,8 @@ TEST_P(IsolationTest, OtherTenantsTokenIsRefusedOnEveryRoute) {
       std::string ghost = NewUuid();
       Probe other = probe;
       Replace(other.target, ghost);
-      net::ClientResponse g = Call(route.method, other.target, token,
-                                   other.body);
+      net::ClientResponse g =
+          Call(route.method, other.target, token, other.body);
       std::string seen = r.body, expected = g.body;
       Replace(seen, "ID");
       Replace(expected, "ID", ghost);
@@ -132,7 +131,8 @@ TEST_P(IsolationTest, OtherTenantsTokenIsRefusedOnEveryRoute) {
       Call("GET", "/api/v1/vorgaenge?akte=" + a_.akte, clerk_b_);
   EXPECT_EQ(by_akte.status, 404) << by_akte.body;
   EXPECT_EQ(Call("PUT", "/api/v1/vorgaenge/" + b_vorgang_ + "/akte", clerk_b_,
-                 R"({"akte_id":")" + a_.akte + R"("})").status,
+                 R"({"akte_id":")" + a_.akte + R"("})")
+                .status,
             404);
 
   // Nothing of A changed, and A's audit trail records nothing from B.
@@ -163,8 +163,8 @@ TEST_P(IsolationTest, NoTokenAndWrongTokensAreRefusedOnEveryRoute) {
     for (const auto& [what, token] : callers) {
       net::ClientResponse r =
           Call(route.method, probe.target, token, probe.body);
-      EXPECT_EQ(r.status, 401) << what << ": " << route.method << " "
-                               << route.pattern;
+      EXPECT_EQ(r.status, 401)
+          << what << ": " << route.method << " " << route.pattern;
       EXPECT_FALSE(ShowsTenantA(r.body.substr(0, r.body.find("\"instance\""))));
     }
   }
@@ -177,12 +177,15 @@ TEST_P(IsolationTest, AuditTrailRecordsEachDownloadWithItsReader) {
   auto before = store_->ReadAudit("kreis-a");
   ASSERT_OK(before);
 
-  ASSERT_EQ(Call("GET", "/api/v1/formats/" + a_.format + "/content", clerk_a_)
-                .status, 200);
-  ASSERT_EQ(Call("GET", "/api/v1/formats/" + a_.format + "/content", admin_a_)
-                .status, 200);
-  ASSERT_EQ(Call("GET", "/api/v1/formats/" + a_.format + "/content", clerk_b_)
-                .status, 404);
+  ASSERT_EQ(
+      Call("GET", "/api/v1/formats/" + a_.format + "/content", clerk_a_).status,
+      200);
+  ASSERT_EQ(
+      Call("GET", "/api/v1/formats/" + a_.format + "/content", admin_a_).status,
+      200);
+  ASSERT_EQ(
+      Call("GET", "/api/v1/formats/" + a_.format + "/content", clerk_b_).status,
+      404);
 
   auto after = store_->ReadAudit("kreis-a");
   ASSERT_OK(after);

@@ -11,12 +11,13 @@ namespace {
 // Event type and issue time of a compact SET, decoded without verification
 // (the intake verified the log before filing). Nulls if undecodable.
 nlohmann::json EventJson(const std::string& token) {
-  nlohmann::json out = {{"token", token}, {"event", nullptr},
-                        {"issued_at", nullptr}};
+  nlohmann::json out = {
+      {"token", token}, {"event", nullptr}, {"issued_at", nullptr}};
   size_t a = token.find('.');
   size_t b = a == std::string::npos ? a : token.find('.', a + 1);
   if (b == std::string::npos) return out;
-  auto payload = Base64UrlDecode(std::string_view(token).substr(a + 1, b - a - 1));
+  auto payload =
+      Base64UrlDecode(std::string_view(token).substr(a + 1, b - a - 1));
   if (!payload.ok()) return out;
   auto j = nlohmann::json::parse(*payload, nullptr, false);
   if (!j.is_object()) return out;
@@ -159,7 +160,8 @@ Result<int> LimitParam(const net::Request& r, int def, int max) {
   auto text = Param(r, "limit");
   if (!text) return def;
   int v = 0;
-  auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
+  auto [ptr, ec] =
+      std::from_chars(text->data(), text->data() + text->size(), v);
   if (ec != std::errc() || ptr != text->data() + text->size() || v < 1 ||
       v > max) {
     return InvalidInput("limit must be an integer 1.." + std::to_string(max));

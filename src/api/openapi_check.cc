@@ -1,15 +1,14 @@
 // Checks answers of the API against docs/openapi.json.
 #include "api/openapi_check.h"
 
+#include <cctype>
+#include <fstream>
+#include <sstream>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
-
-#include <cctype>
-#include <fstream>
-#include <sstream>
 
 #include "api/api.h"
 #include "core/testing/testing.h"
@@ -93,8 +92,7 @@ std::string CheckAnswer(const std::string& method, const std::string& path,
                         const net::ClientResponse& answer) {
   std::string route = MatchRoute(method, path);
   if (route.empty()) return "no API route for " + method + " " + path;
-  const nlohmann::json& op =
-      OpenApiSpec()["paths"][route][Lower(method)];
+  const nlohmann::json& op = OpenApiSpec()["paths"][route][Lower(method)];
   if (!op.is_object()) return "operation not in the OpenAPI file";
 
   std::string status = std::to_string(answer.status);
@@ -102,9 +100,8 @@ std::string CheckAnswer(const std::string& method, const std::string& path,
   if (!responses.contains(status) && !responses.contains("default")) {
     return "status " + status + " not documented for " + method + " " + route;
   }
-  const nlohmann::json& response =
-      Resolve(responses.contains(status) ? responses[status]
-                                         : responses["default"]);
+  const nlohmann::json& response = Resolve(
+      responses.contains(status) ? responses[status] : responses["default"]);
 
   std::string type = answer.headers.count("Content-Type")
                          ? answer.headers.at("Content-Type")
@@ -119,8 +116,7 @@ std::string CheckAnswer(const std::string& method, const std::string& path,
     if (body.is_discarded()) return "body is not JSON";
     std::string err = ValidateSchema(content[type]["schema"], body);
     if (!err.empty()) return method + " " + route + " " + status + ": " + err;
-    if (type == "application/problem+json" &&
-        body["status"] != answer.status) {
+    if (type == "application/problem+json" && body["status"] != answer.status) {
       return "problem status differs from HTTP status";
     }
     return "";

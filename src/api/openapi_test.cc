@@ -13,10 +13,14 @@ namespace {
 
 std::string PermissionName(Permission p) {
   switch (p) {
-    case Permission::kReadMetadata: return "read-metadata";
-    case Permission::kReadContent: return "read-content";
-    case Permission::kEdit: return "edit";
-    case Permission::kReadAudit: return "read-audit";
+    case Permission::kReadMetadata:
+      return "read-metadata";
+    case Permission::kReadContent:
+      return "read-content";
+    case Permission::kEdit:
+      return "edit";
+    case Permission::kReadAudit:
+      return "read-audit";
   }
   return "";
 }
@@ -57,8 +61,7 @@ TEST(OpenApi, StatesThePermissionAndProblemsOfEveryOperation) {
     }
     // Path parameters are declared where the pattern has them.
     bool has_id = r.pattern.find("{id}") != std::string::npos;
-    EXPECT_EQ(OpenApiSpec()["paths"][r.pattern].contains("parameters"),
-              has_id)
+    EXPECT_EQ(OpenApiSpec()["paths"][r.pattern].contains("parameters"), has_id)
         << r.pattern;
   }
 }

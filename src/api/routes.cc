@@ -24,8 +24,7 @@ const std::vector<Route>& Table() {
       {{"GET", "/api/v1/vorgaenge/{id}", P::kReadMetadata}, h::GetVorgang},
       {{"PATCH", "/api/v1/vorgaenge/{id}", P::kEdit}, h::PatchVorgang},
       {{"PUT", "/api/v1/vorgaenge/{id}/akte", P::kEdit}, h::AssignVorgang},
-      {{"GET", "/api/v1/formats/{id}/content", P::kReadContent},
-       h::GetContent},
+      {{"GET", "/api/v1/formats/{id}/content", P::kReadContent}, h::GetContent},
       {{"GET", "/api/v1/akten", P::kReadMetadata}, h::ListAkten},
       {{"POST", "/api/v1/akten", P::kEdit}, h::CreateAkte},
       {{"GET", "/api/v1/akten/{id}", P::kReadMetadata}, h::GetAkte},
@@ -89,8 +88,7 @@ const std::vector<RouteSpec>& ApiRoutes() {
   return kSpecs;
 }
 
-void AddApiRoutes(net::Router& router, records::Store& store,
-                  Logger& logger) {
+void AddApiRoutes(net::Router& router, records::Store& store, Logger& logger) {
   for (const Route& route : Table()) {
     router.Add(route.spec.method, route.spec.pattern,
                Guarded(store, logger, route));

@@ -46,8 +46,9 @@ class TokenCliTest : public ::testing::Test {
 };
 
 TEST_F(TokenCliTest, CreatePrintsATokenTheApiAccepts) {
-  CliRun run = Drehscheibe(Data() + "records token create --tenant kreis-a "
-                                    "--user m.muster --role tenant-admin");
+  CliRun run = Drehscheibe(Data() +
+                           "records token create --tenant kreis-a "
+                           "--user m.muster --role tenant-admin");
   ASSERT_EQ(run.exit_code, 0);
   ASSERT_FALSE(run.out.empty());
   std::string token = run.out.substr(0, run.out.find('\n'));
@@ -66,8 +67,9 @@ TEST_F(TokenCliTest, CreatePrintsATokenTheApiAccepts) {
 }
 
 TEST_F(TokenCliTest, ListShowsNoSecretAndRevokeEndsTheToken) {
-  CliRun made = Drehscheibe(Data() + "records token create --json "
-                                     "--tenant kreis-a --user a --role clerk");
+  CliRun made = Drehscheibe(Data() +
+                            "records token create --json "
+                            "--tenant kreis-a --user a --role clerk");
   ASSERT_EQ(made.exit_code, 0);
   auto j = nlohmann::json::parse(made.out);
   std::string token = j["token"], id = j["id"];
@@ -90,8 +92,9 @@ TEST_F(TokenCliTest, ListShowsNoSecretAndRevokeEndsTheToken) {
 }
 
 TEST_F(TokenCliTest, UnknownRoleIsAUsageError) {
-  CliRun run = Drehscheibe(Data() + "records token create --tenant kreis-a "
-                                    "--user a --role root");
+  CliRun run = Drehscheibe(Data() +
+                           "records token create --tenant kreis-a "
+                           "--user a --role root");
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_EQ(run.out, "");
 }

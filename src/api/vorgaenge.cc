@@ -8,9 +8,9 @@ namespace {
 
 Result<records::InboxFilter> InboxFilterFrom(const Call& c) {
   const net::Request& r = c.request;
-  DS_RETURN_IF_ERROR(OnlyParams(r, {"service", "state", "verdict", "akte",
-                                    "received_from", "received_until",
-                                    "limit", "cursor"}));
+  DS_RETURN_IF_ERROR(
+      OnlyParams(r, {"service", "state", "verdict", "akte", "received_from",
+                     "received_until", "limit", "cursor"}));
   records::InboxFilter f;
   f.tenant = c.who.tenant;
   f.service_identifier = Param(r, "service");
@@ -58,15 +58,14 @@ std::string Disposition(const std::string& filename) {
     }
   }
   if (ascii.empty()) ascii = encoded = "dokument";
-  return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" +
-         encoded;
+  return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + encoded;
 }
 
 // The stored MIME type if it is a plain "type/subtype[; param=value]",
 // else application/octet-stream (it came from the sender).
 std::string SafeContentType(const std::string& mime) {
-  bool ok = !mime.empty() && mime.size() < 200 &&
-            mime.find('/') != std::string::npos;
+  bool ok =
+      !mime.empty() && mime.size() < 200 && mime.find('/') != std::string::npos;
   constexpr std::string_view kPunctuation = "!#$&^_.+-/;= ";
   for (char ch : mime) {
     bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
@@ -136,8 +135,8 @@ Reply GetContent(const Call& c) {
   // at most the store's 64 MiB read limit).
   DS_ASSIGN_OR_RETURN(std::string bytes,
                       c.store.ReadContent(c.who.tenant, id, c.who.user));
-  net::Response r = net::Response::Text(
-      200, std::move(bytes), SafeContentType(info.format.mime_type));
+  net::Response r = net::Response::Text(200, std::move(bytes),
+                                        SafeContentType(info.format.mime_type));
   r.headers["Content-Disposition"] = Disposition(info.format.filename);
   r.headers["X-Content-Type-Options"] = "nosniff";
   r.headers["Content-Security-Policy"] = "sandbox; default-src 'none'";

@@ -27,8 +27,8 @@ std::string RunPdftotext(const std::filesystem::path& pdf, size_t max_bytes) {
     int null = open("/dev/null", O_WRONLY);
     if (null >= 0) dup2(null, 2);
     std::string path = pdf.string();
-    const char* argv[] = {kPdftotext, "-q", "-enc", "UTF-8", "-nopgbrk",
-                          path.c_str(), "-", nullptr};
+    const char* argv[] = {kPdftotext, "-q",         "-enc", "UTF-8",
+                          "-nopgbrk", path.c_str(), "-",    nullptr};
     execv(kPdftotext, const_cast<char* const*>(argv));
     _exit(127);
   }
@@ -86,8 +86,9 @@ std::string Tidy(const std::string& in, size_t max) {
 Result<std::string> ExtractPdfText(const std::filesystem::path& pdf,
                                    const Limits& limits, size_t max_bytes) {
   if (access(kPdftotext, X_OK) != 0) {
-    return EnvironmentError("pdf text: pdftotext not installed "
-                            "(poppler-utils)");
+    return EnvironmentError(
+        "pdf text: pdftotext not installed "
+        "(poppler-utils)");
   }
   internal::WorkerLimits wl;
   wl.memory_bytes = limits.worker_memory_bytes;
@@ -95,10 +96,9 @@ Result<std::string> ExtractPdfText(const std::filesystem::path& pdf,
   wl.wall_seconds = limits.worker_wall_seconds;
   wl.file_bytes = 0;
   wl.max_report_bytes = max_bytes + 64;
-  DS_ASSIGN_OR_RETURN(internal::WorkerOutcome out,
-                      internal::RunInWorker(wl, [&] {
-                        return RunPdftotext(pdf, max_bytes);
-                      }));
+  DS_ASSIGN_OR_RETURN(
+      internal::WorkerOutcome out,
+      internal::RunInWorker(wl, [&] { return RunPdftotext(pdf, max_bytes); }));
   if (out.failure) return CheckFailed("pdf text: " + out.failure->message);
   if (!out.report) return CheckFailed("pdf text: no report");
   const std::string& r = *out.report;

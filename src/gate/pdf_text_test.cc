@@ -12,8 +12,7 @@ namespace {
 using ds::testing::StatusIs;
 
 std::filesystem::path Write(const ds::testing::TempDir& dir,
-                            const std::string& name,
-                            const std::string& bytes) {
+                            const std::string& name, const std::string& bytes) {
   auto path = dir.path() / name;
   std::ofstream(path, std::ios::binary) << bytes;
   return path;

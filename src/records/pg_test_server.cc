@@ -79,20 +79,19 @@ void PgTestServer::SetUp() {
   fs::path log = dir_ / "server.log";
 
   // initdb, then the server in the background.
-  pid_t init = Spawn({(PgBin() / "initdb").string(), "-D",
-                      (dir_ / "data").string(), "-U", "postgres", "-A",
-                      "trust", "-E", "UTF8", "--no-sync", "--no-locale"},
-                     log);
+  pid_t init = Spawn(
+      {(PgBin() / "initdb").string(), "-D", (dir_ / "data").string(), "-U",
+       "postgres", "-A", "trust", "-E", "UTF8", "--no-sync", "--no-locale"},
+      log);
   int status = 0;
   ::waitpid(init, &status, 0);
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
       << "initdb failed; see " << log;
   port_ = FreePort();
   server_ = Spawn({(PgBin() / "postgres").string(), "-D",
-                   (dir_ / "data").string(), "-p", std::to_string(port_),
-                   "-k", dir_.string(), "-h", "127.0.0.1", "-c",
-                   "fsync=off", "-c", "synchronous_commit=off", "-c",
-                   "full_page_writes=off"},
+                   (dir_ / "data").string(), "-p", std::to_string(port_), "-k",
+                   dir_.string(), "-h", "127.0.0.1", "-c", "fsync=off", "-c",
+                   "synchronous_commit=off", "-c", "full_page_writes=off"},
                   log);
 
   // Wait until it accepts connections.
@@ -130,6 +129,5 @@ Result<std::string> PgTestServer::NewDatabase() {
   if (!ok) return Unavailable("create database: " + err);
   return name;
 }
-
 
 }  // namespace ds::records::testing

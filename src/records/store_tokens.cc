@@ -13,7 +13,7 @@ constexpr const char* kTokenColumns =
     "id, tenant, user_name, role, secret_hash, created_at, revoked_at";
 
 ApiToken TokenFromRow(const Row& r) {
-  return {r.Text(0), r.Text(1), r.Text(2), r.Text(3),
+  return {r.Text(0), r.Text(1), r.Text(2),  r.Text(3),
           r.Text(4), r.Int(5),  r.OptInt(6)};
 }
 
@@ -22,8 +22,9 @@ ApiToken TokenFromRow(const Row& r) {
 Status Store::AddApiToken(const ApiToken& t, const std::string& actor) {
   if (t.id.empty() || t.tenant.empty() || t.user.empty() || t.role.empty() ||
       t.secret_hash.size() != 64) {
-    return InvalidInput("add api token: id, tenant, user, role and hash "
-                        "required");
+    return InvalidInput(
+        "add api token: id, tenant, user, role and hash "
+        "required");
   }
   int64_t now = t.created_at != 0 ? t.created_at : UnixNow();
   std::lock_guard<std::mutex> lock(mu_);
@@ -45,10 +46,10 @@ Status Store::AddApiToken(const ApiToken& t, const std::string& actor) {
 
 Result<ApiToken> Store::GetApiToken(const std::string& id) {
   std::lock_guard<std::mutex> lock(mu_);
-  DS_ASSIGN_OR_RETURN(
-      auto rows, db_->Query(std::string("SELECT ") + kTokenColumns +
-                                " FROM api_token WHERE id = ?",
-                            {id}));
+  DS_ASSIGN_OR_RETURN(auto rows,
+                      db_->Query(std::string("SELECT ") + kTokenColumns +
+                                     " FROM api_token WHERE id = ?",
+                                 {id}));
   if (rows.empty()) return NotFound("api token not found");
   return TokenFromRow(rows[0]);
 }
