@@ -71,7 +71,7 @@ net::Handler Guarded(records::Store& store, Logger& logger,
     logger.Info("api.request", {{"method", route.spec.method},
                                 {"route", route.spec.pattern},
                                 {"status", response.status},
-                                {"token", token_id},
+                                {"token_id", token_id},
                                 {"ms", static_cast<int64_t>(ms)}});
     return response;
   };
