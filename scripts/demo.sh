@@ -7,6 +7,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 # ccache keys on relative paths, so a fresh clone reuses earlier builds.
 export CCACHE_BASEDIR="$here"
+# -g builds hash the working directory unless told not to; a clone elsewhere
+# on the same machine should still hit the cache.
+export CCACHE_NOHASHDIR=1
 
 bash scripts/setup.sh
 cmake --preset release >/dev/null

@@ -26,7 +26,7 @@ packages=(
   nlohmann-json3-dev libxml2-dev libxml2-utils libarchive-dev
   libsqlite3-dev sqlite3 libpq-dev libmagic-dev libqpdf-dev qpdf
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
-  libkainjow-mustache-dev libsodium-dev
+  libkainjow-mustache-dev libsodium-dev prometheus-cpp-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
   python3-jwcrypto

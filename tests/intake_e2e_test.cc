@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "core/encoding.h"
@@ -18,7 +19,7 @@
 #include "fitconnect/problems.h"
 #include "gate/gate.h"
 #include "intake/hub.h"
-#include "intake/journal_sqlite.h"
+#include "intake/journal_sql.h"
 #include "jose/jwe.h"
 #include "jose/jwk.h"
 #include "net/http.h"
@@ -758,6 +759,69 @@ TEST(IntakeEndToEnd, ProcessingAFiledSubmissionAgainFilesNothingTwice) {
   EXPECT_EQ(FiledCount(ref->submission_id), 1);
   json problems;
   EXPECT_EQ(ZdState(*ref, &problems), "accepted");
+}
+
+// ---------------------------------------------------------------------------
+// Operations: GET /metrics in the Prometheus text format.
+
+// The value of one series in a text exposition; 0 when absent.
+double MetricValue(const std::string& text, const std::string& series) {
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
+  }
+  return 0;
+}
+
+TEST(IntakeEndToEnd, MetricsCountOutcomesByProblemTypeAndTimeEachStep) {
+  net::Router router;
+  world->hub->AddRoutes(router);
+  auto server = net::HttpServer::Start({.listen = "127.0.0.1:0"}, std::move(router));
+  ASSERT_OK(server);
+  auto scrape = [&]() -> std::string {
+    auto r = net::Fetch({.url = (*server)->base_url() + "/metrics"});
+    if (!r.ok() || r->status != 200) return "scrape failed";
+    EXPECT_EQ(r->headers["content-type"].rfind("text/plain; version=0.0.4", 0), 0u);
+    return r->body;
+  };
+  const std::string d = "destination=\"" + world->main + "\"";
+  const std::string accepted =
+      "drehscheibe_intake_submissions_total{" + d + ",outcome=\"accepted\",problem=\"\"}";
+  const std::string rejected = "drehscheibe_intake_submissions_total{" + d +
+                               ",outcome=\"rejected\",problem=\"" +
+                               fitconnect::ProblemType(ProblemKind::kHashMismatch) + "\"}";
+  const std::string checks = "drehscheibe_intake_step_duration_seconds_count{step=\"check\"}";
+  std::string before = scrape();
+
+  Draft good;
+  good.destination = world->main;
+  auto ok_ref = Send(good);
+  ASSERT_OK(ok_ref);
+  Draft bad;
+  bad.destination = world->main;
+  bad.parts[0].described_hash = fitconnect::Sha512Hex("not the attachment");
+  auto bad_ref = Send(bad);
+  ASSERT_OK(bad_ref);
+
+  // Both are in the queue until processed.
+  ASSERT_OK(world->hub->PollOnce());
+  std::string queued = scrape();
+  EXPECT_GE(MetricValue(queued, "drehscheibe_intake_queue_depth{" + d + ",state=\"received\"}"),
+            2);
+
+  ExpectAccepted(*ok_ref);
+  ExpectRejected(*bad_ref, ProblemKind::kHashMismatch, "attachment:" + bad.parts[0].id);
+  std::string after = scrape();
+  EXPECT_EQ(MetricValue(after, accepted) - MetricValue(before, accepted), 1) << after;
+  EXPECT_EQ(MetricValue(after, rejected) - MetricValue(before, rejected), 1) << after;
+  EXPECT_GE(MetricValue(after, checks) - MetricValue(before, checks), 2);
+  EXPECT_EQ(MetricValue(after, "drehscheibe_intake_queue_depth{" + d + ",state=\"received\"}"),
+            0);
+  EXPECT_GT(MetricValue(after, "drehscheibe_intake_polls_total{" + d + ",result=\"ok\"}"), 0);
+  // Identifiers only: no submission or case id appears in any label.
+  EXPECT_EQ(after.find(ok_ref->submission_id), std::string::npos);
+  EXPECT_EQ(after.find(ok_ref->case_id), std::string::npos);
+  (*server)->Stop();
 }
 
 }  // namespace

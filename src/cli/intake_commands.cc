@@ -1,8 +1,10 @@
 // `drehscheibe serve --config FILE`: the hub (intake loop, callback
 // endpoint, page of received cases).
-// `drehscheibe intake status [--json] [ID]`: per destination the pending
-// pickups, the last poll and callback and the last error; for a submission
-// or case id its journal entry and state.
+// `drehscheibe intake status [--json] [--config FILE] [ID]`: per destination
+// the pending pickups, the last poll and callback and the last error; for a
+// submission or case id its journal entry and state and, given the hub's
+// configuration, the case's event log fetched from the Zustelldienst and
+// verified as the intake verifies it.
 #include <csignal>
 #include <ctime>
 #include <iostream>
@@ -13,9 +15,11 @@
 #include "core/config.h"
 #include "core/encoding.h"
 #include "demo/page.h"
+#include "fitconnect/set.h"
 #include "intake/config.h"
+#include "intake/events.h"
 #include "intake/hub.h"
-#include "intake/journal_sqlite.h"
+#include "intake/journal_sql.h"
 #include "intake/setup.h"
 
 namespace ds::cli {
@@ -41,6 +45,7 @@ Status Serve(const Context& ctx, const std::string& config_path) {
   intake::HubSetup setup;
   setup.data_dir = ResolveDataDir(ctx.data_flag);
   setup.specs_dir = ResolveSpecsDir(ctx.specs_flag);
+  setup.database_url = config.database_url;
   setup.poll_seconds = config.poll_seconds;
   setup.max_parallel = config.max_parallel;
   setup.processor.gate_policy = intake::GatePolicy(config);
@@ -78,22 +83,102 @@ nlohmann::json EntryJson(const intake::JournalEntry& e) {
           {"received_at", Time(e.created_at)}, {"updated_at", Time(e.updated_at)}};
 }
 
-Status Status_(const Context& ctx, const std::string& id, bool json) {
-  auto path = ResolveDataDir(ctx.data_flag) / "intake" / "journal.sqlite";
-  if (!std::filesystem::exists(path)) {
-    return EnvironmentError("no intake journal at " + path.string() + " (wrong --data?)");
+// The event log of `e`'s case, verified with the keys the intake trusts.
+// A verification failure is reported in the result, not as an error: it is
+// the diagnosis the operator asked for.
+Result<nlohmann::json> VerifiedEventLog(const std::string& config_path,
+                                        const intake::JournalEntry& e) {
+  DS_ASSIGN_OR_RETURN(ConfigReader reader, ConfigReader::FromFile(config_path));
+  DS_ASSIGN_OR_RETURN(intake::HubConfig config, intake::LoadHubConfig(reader));
+  const intake::DestinationConfig* dc = nullptr;
+  for (const auto& c : config.destinations) {
+    if (c.id == e.destination_id) dc = &c;
   }
-  DS_ASSIGN_OR_RETURN(auto journal, intake::OpenSqliteJournal(path));
+  if (!dc) return NotFound("destination " + e.destination_id + " is not in " + config_path);
+  DS_ASSIGN_OR_RETURN(intake::Destination d, intake::LoadDestination(*dc, config));
+  DS_ASSIGN_OR_RETURN(jose::KeyPolicy policy, intake::LoadKeyPolicy(config));
+  DS_ASSIGN_OR_RETURN(submission_api::EventLog log, d.api->GetEvents(e.case_id));
+
+  nlohmann::json out = {{"tokens", log.events.size()}};
+  Result<intake::VerifiedLog> verified = intake::VerifyLog(
+      *d.api, d.trusted_issuer, log.events, d.id, e.submission_id, e.case_id, policy);
+  if (!verified.ok()) {
+    if (verified.status().code() == Code::kUnavailable) return verified.status();
+    out["verified"] = false;
+    out["error"] = verified.status().message();
+    return out;
+  }
+  out["verified"] = true;
+  nlohmann::json events = nlohmann::json::array();
+  for (const fitconnect::VerifiedSet& v : verified->events) {
+    const fitconnect::SetClaims& c = v.claims;
+    nlohmann::json ev = {
+        {"event", c.event_type ? std::string(fitconnect::EventName(*c.event_type)) : c.event_uri},
+        {"issuer", c.issuer}, {"issued_at", Time(c.issued_at)}, {"jti", c.jti}, {"kid", v.kid}};
+    if (!c.problems.empty()) {
+      nlohmann::json problems = nlohmann::json::array();
+      for (const auto& p : c.problems) problems.push_back(p.ToJson());
+      ev["problems"] = problems;
+    }
+    events.push_back(ev);
+  }
+  out["events"] = events;
+  return out;
+}
+
+void PrintEventLog(const nlohmann::json& log) {
+  std::cout << "event log: " << log["tokens"] << " tokens in the case, "
+            << (log["verified"].get<bool>() ? "verified" : "NOT verified") << "\n";
+  if (log.contains("error")) std::cout << "  error: " << log["error"].get<std::string>() << "\n";
+  if (!log.contains("events")) return;
+  for (const auto& ev : log["events"]) {
+    std::cout << "  " << ev["issued_at"].get<std::string>() << "  "
+              << ev["event"].get<std::string>() << "  by " << ev["issuer"].get<std::string>()
+              << "\n";
+    if (ev.contains("problems")) {
+      for (const auto& p : ev["problems"]) {
+        std::cout << "      problem " << p.value("type", "") << " at " << p.value("instance", "")
+                  << "\n";
+      }
+    }
+  }
+}
+
+Status Status_(const Context& ctx, const std::string& id, bool json,
+               const std::string& config_path) {
+  std::string database_url;
+  if (!config_path.empty()) {
+    DS_ASSIGN_OR_RETURN(ConfigReader reader, ConfigReader::FromFile(config_path));
+    DS_ASSIGN_OR_RETURN(intake::HubConfig config, intake::LoadHubConfig(reader));
+    database_url = config.database_url;
+  }
+  std::unique_ptr<intake::Journal> journal;
+  if (!database_url.empty()) {
+    DS_ASSIGN_OR_RETURN(journal, intake::OpenPostgresJournal(database_url));
+  } else {
+    auto path = ResolveDataDir(ctx.data_flag) / "intake" / "journal.sqlite";
+    if (!std::filesystem::exists(path)) {
+      return EnvironmentError("no intake journal at " + path.string() + " (wrong --data?)");
+    }
+    DS_ASSIGN_OR_RETURN(journal, intake::OpenSqliteJournal(path));
+  }
 
   if (!id.empty()) {
     DS_ASSIGN_OR_RETURN(auto entry, journal->Get(id));
     if (!entry) return NotFound("no submission or case " + id + " in the journal");
     nlohmann::json j = EntryJson(*entry);
+    std::optional<nlohmann::json> log;
+    if (!config_path.empty()) {
+      DS_ASSIGN_OR_RETURN(log, VerifiedEventLog(config_path, *entry));
+    }
     if (json) {
+      if (log) j["event_log"] = *log;
       std::cout << j.dump(2) << "\n";
     } else {
       for (auto& [k, v] : j.items()) std::cout << k << ": " << (v.is_string() ? v.get<std::string>() : v.dump()) << "\n";
+      if (log) PrintEventLog(*log);
     }
+    if (log && !(*log)["verified"].get<bool>()) return CheckFailed("the event log does not verify");
     return Status::Ok();
   }
 
@@ -143,11 +228,13 @@ void RegisterIntakeCommands(CLI::App& app, Context& ctx) {
   auto* intake = app.add_subcommand("intake", "the FIT-Connect subscriber");
   intake->require_subcommand(1);
   auto* status = intake->add_subcommand("status", "pending pickups, last callback and error; one submission's state");
-  struct Opts { bool json = false; std::string id; };
+  struct Opts { bool json = false; std::string id; std::string config; };
   auto o = std::make_shared<Opts>();
   status->add_flag("--json", o->json, "report as JSON");
   status->add_option("id", o->id, "a submission or case id");
-  status->callback([&ctx, o] { ctx.status = Status_(ctx, o->id, o->json); });
+  status->add_option("--config", o->config,
+                     "the hub's configuration: fetch and verify the case's event log");
+  status->callback([&ctx, o] { ctx.status = Status_(ctx, o->id, o->json, o->config); });
 }
 
 }  // namespace ds::cli

@@ -63,6 +63,7 @@ Result<HubConfig> LoadHubConfig(ConfigReader& r) {
   HubConfig c;
   c.listen = r.String("hub.listen", c.listen);
   c.test_mode = r.Bool("hub.test_mode", false);
+  c.database_url = r.String("database.url", "");
   c.submission_api = r.String("zustelldienst.submission_api", "");
   if (c.submission_api.empty()) {
     r.AddError("zustelldienst.submission_api", "missing (base URL of the Submission API, e.g. .../v1)");

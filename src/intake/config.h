@@ -38,6 +38,10 @@ struct DataSchemaConfig {
 struct HubConfig {
   std::string listen = "127.0.0.1:8470";
   bool test_mode = false;  // accept self-signed key chains; never in production
+  // [database] url: PostgreSQL for the E-Akte and the intake journal, so
+  // that several hub processes share the work; empty: SQLite in the data
+  // directory (one process).
+  std::string database_url;
   std::string submission_api;  // base URL incl. /v1
   std::string token_url;
   int poll_seconds = 30;

@@ -1,5 +1,8 @@
 #include "intake/events.h"
 
+#include <memory>
+#include <optional>
+
 #include "fitconnect/event_log.h"
 #include "fitconnect/set.h"
 
@@ -17,14 +20,19 @@ std::string TrimSlash(std::string s) {
 fitconnect::FunctionKeyResolver ApiResolver(submission_api::SubscriberClient& api,
                                             const std::string& trusted_issuer,
                                             const jose::KeyPolicy& policy) {
-  auto service = [&api, issuer = TrimSlash(trusted_issuer), &policy](
+  // One log holds several service tokens; their keys come from one fetch.
+  auto cache = std::make_shared<std::optional<jose::Jwks>>();
+  auto service = [&api, issuer = TrimSlash(trusted_issuer), &policy, cache](
                      std::string_view iss, std::string_view kid) -> Result<jose::Jwk> {
     if (TrimSlash(std::string(iss)) != issuer) {
       return NotFound("SET issuer is not the configured Zustelldienst");
     }
-    DS_ASSIGN_OR_RETURN(nlohmann::json jwks_json, api.GetServiceJwks());
-    DS_ASSIGN_OR_RETURN(jose::Jwks jwks, jose::Jwks::FromJson(jwks_json));
-    const jose::Jwk* key = jwks.FindByKid(kid);
+    if (!cache->has_value()) {
+      DS_ASSIGN_OR_RETURN(nlohmann::json jwks_json, api.GetServiceJwks());
+      DS_ASSIGN_OR_RETURN(jose::Jwks jwks, jose::Jwks::FromJson(jwks_json));
+      *cache = std::move(jwks);
+    }
+    const jose::Jwk* key = (*cache)->FindByKid(kid);
     if (!key) return NotFound("no delivery-service key with the SET's kid");
     DS_RETURN_IF_ERROR(jose::CheckPublicKey(*key, "PS512", policy));
     return *key;
@@ -59,6 +67,7 @@ Result<VerifiedLog> VerifyLog(submission_api::SubscriberClient& api,
   out.answered = log.state == fitconnect::SubmissionState::kAccepted ||
                  log.state == fitconnect::SubmissionState::kRejected;
   out.accepted = log.state == fitconnect::SubmissionState::kAccepted;
+  out.events = std::move(log.events);
   return out;
 }
 

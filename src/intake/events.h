@@ -8,6 +8,7 @@
 #include "core/status.h"
 #include "fitconnect/integrity.h"
 #include "fitconnect/problems.h"
+#include "fitconnect/set.h"
 #include "jose/jwk.h"
 #include "submission_api/client.h"
 
@@ -18,6 +19,8 @@ struct VerifiedLog {
   fitconnect::AuthenticationTags tags;  // of the one submit-submission event
   bool answered = false;  // an accept- or reject-submission exists already
   bool accepted = false;
+  // The submission's verified events in log order (for `intake status`).
+  std::vector<fitconnect::VerifiedSet> events;
 };
 
 // Verifies every token of the case's log (signature with the issuer's key:
@@ -25,7 +28,8 @@ struct VerifiedLog {
 // keys for destination issuers; claims; one event each) and extracts the one
 // submit-submission event of `submission_id`. kCheckFailed with the
 // invalid-event-log problem on any failure; kUnavailable when keys cannot be
-// fetched.
+// fetched. The delivery service's JWKS is fetched once per call, so that a
+// rolled-over service key is picked up by the next submission.
 // `trusted_issuer` is the only delivery-service `iss` accepted (the
 // Zustelldienst the destination is registered with).
 Result<VerifiedLog> VerifyLog(submission_api::SubscriberClient& api,

@@ -1,12 +1,14 @@
 #include "intake/hub.h"
 
 #include <future>
+#include <nlohmann/json.hpp>
+#include <utility>
 #include <thread>
 
 #include "core/encoding.h"
 #include "core/files.h"
 #include "fitconnect/callback.h"
-#include "intake/journal_sqlite.h"
+#include "intake/journal_sql.h"
 
 namespace ds::intake {
 
@@ -23,10 +25,21 @@ Result<std::unique_ptr<Hub>> Hub::Create(HubSetup setup) {
   DS_RETURN_IF_ERROR(EnsureDir(s.data_dir));
   if (s.processor.spool_dir.empty()) s.processor.spool_dir = s.data_dir / "intake" / "spool";
   DS_RETURN_IF_ERROR(EnsureDir(s.processor.spool_dir));
+  Metrics* metrics = &hub->metrics_;
+  auto caller_on_step = s.processor.on_step;
+  s.processor.on_step = [metrics, caller_on_step](std::string_view step, double seconds, bool ok) {
+    if (ok) metrics->ObserveStep(step, seconds);
+    else metrics->CountRetry(step);
+    if (caller_on_step) caller_on_step(step, seconds, ok);
+  };
 
-  DS_ASSIGN_OR_RETURN(hub->journal_, OpenSqliteJournal(s.data_dir / "intake" / "journal.sqlite",
-                                                       /*release_claims=*/true));
-  DS_ASSIGN_OR_RETURN(hub->store_, records::Store::OpenSqlite(s.data_dir));
+  if (s.database_url.empty()) {
+    DS_ASSIGN_OR_RETURN(hub->journal_, OpenSqliteJournal(s.data_dir / "intake" / "journal.sqlite",
+                                                         /*release_claims=*/true));
+  } else {
+    DS_ASSIGN_OR_RETURN(hub->journal_, OpenPostgresJournal(s.database_url));
+  }
+  DS_ASSIGN_OR_RETURN(hub->store_, records::Store::Open(s.data_dir, s.database_url));
   DS_ASSIGN_OR_RETURN(auto schemas, fitconnect::MetadataSchemas::Load(s.specs_dir));
   hub->metadata_ = std::make_unique<fitconnect::MetadataSchemas>(std::move(schemas));
   hub->gate_ = std::make_unique<gate::Gate>(hub->logger_);
@@ -69,6 +82,7 @@ Result<int> Hub::PollOnce() {
       if (page->submissions.empty() || offset >= page->total_count) break;
     }
     (void)journal_->NotePoll(d.id, UnixNow(), st.ok() ? "" : st.message());
+    metrics_.CountPoll(d.id, st.ok());
     if (!st.ok()) {
       logger_->Warn("intake.poll_failed", {{"destination", d.id},
                                            {"code", std::string(CodeName(st.code()))}});
@@ -86,7 +100,7 @@ ProcessCounts Hub::ProcessDue() {
         journal_->ClaimDue(setup_.max_parallel, UnixNow(), 600);
     if (!due.ok() || due->empty()) break;
 
-    std::vector<std::future<Outcome>> running;
+    std::vector<std::pair<JournalEntry, std::future<Outcome>>> running;
     for (const JournalEntry& e : *due) {
       const Destination* d = FindDestination(e.destination_id);
       if (!d) {
@@ -94,12 +108,13 @@ ProcessCounts Hub::ProcessDue() {
                              UnixNow() + 3600);
         continue;
       }
-      running.push_back(std::async(std::launch::async,
-                                   [this, d, e] { return processor_->Process(*d, e); }));
+      running.emplace_back(e, std::async(std::launch::async,
+                                         [this, d, e] { return processor_->Process(*d, e); }));
     }
     bool progress = false;
-    for (auto& f : running) {
+    for (auto& [e, f] : running) {
       Outcome o = f.get();
+      CountFinished(e, o);
       if (o.retry) ++counts.retrying;
       else progress = true;
       if (o.state == State::kAccepted) ++counts.accepted;
@@ -108,6 +123,23 @@ ProcessCounts Hub::ProcessDue() {
     if (!progress) break;  // everything left waits for its retry time
   }
   return counts;
+}
+
+void Hub::CountFinished(const JournalEntry& e, const Outcome& o) {
+  if (o.state == State::kAccepted && e.state != State::kAccepted) {
+    metrics_.CountOutcome(e.destination_id, true, "");
+  }
+  if (o.state != State::kRejected || e.state == State::kRejected) return;
+  nlohmann::json problems = nlohmann::json::parse(o.problems_json, nullptr, false);
+  bool counted = false;
+  if (problems.is_array()) {
+    for (const auto& p : problems) {
+      if (!p.is_object() || !p.contains("type") || !p["type"].is_string()) continue;
+      metrics_.CountOutcome(e.destination_id, false, p["type"].get<std::string>());
+      counted = true;
+    }
+  }
+  if (!counted) metrics_.CountOutcome(e.destination_id, false, "unknown");
 }
 
 net::Response Hub::HandleCallback(const net::Request& r) {
@@ -128,12 +160,14 @@ net::Response Hub::HandleCallback(const net::Request& r) {
   if (!ok.ok()) {
     logger_->Warn("intake.callback_refused", {{"destination", id},
                                               {"remote", r.remote_address}});
+    metrics_.CountCallback(id, false);
     return net::Response::Problem(ok, r.path);
   }
   Result<fitconnect::CallbackNotification> note = fitconnect::ParseCallbackBody(*body);
   if (!note.ok()) return net::Response::Problem(note.status(), r.path);
 
   (void)journal_->NoteCallback(id, UnixNow());
+  metrics_.CountCallback(id, true);
   for (const auto& s : note->submissions) {
     if (s.case_id.empty()) continue;  // deprecated form: polling will list it
     if (!s.destination_id.empty() && s.destination_id != id) continue;
@@ -150,6 +184,12 @@ net::Response Hub::HandleCallback(const net::Request& r) {
 void Hub::AddRoutes(net::Router& router) {
   router.Add("POST", "/callbacks/fit-connect/{destinationId}",
              [this](const net::Request& r) { return HandleCallback(r); });
+  router.Add("GET", "/metrics", [this](const net::Request&) {
+    std::vector<std::string> ids;
+    for (const Destination& d : setup_.destinations) ids.push_back(d.id);
+    return net::Response::Text(200, metrics_.Render(*journal_, ids),
+                               "text/plain; version=0.0.4; charset=utf-8");
+  });
 }
 
 void Hub::Wake() {

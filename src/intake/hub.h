@@ -3,7 +3,8 @@
 // and processes due ones with bounded concurrency.
 //
 //   DS_ASSIGN_OR_RETURN(auto hub, ds::intake::Hub::Create(setup));
-//   hub->AddRoutes(router);          // POST /callbacks/fit-connect/{destinationId}
+//   hub->AddRoutes(router);          // POST /callbacks/fit-connect/{destinationId},
+//                                    // GET /metrics (intake/metrics.h)
 //   hub->Run(stop);                  // until `stop` is set
 //
 // Thread-safety: Run() on one thread; callbacks arrive on the HTTP server's
@@ -25,6 +26,7 @@
 #include "gate/gate.h"
 #include "intake/data_schemas.h"
 #include "intake/journal.h"
+#include "intake/metrics.h"
 #include "intake/processor.h"
 #include "net/http.h"
 #include "records/store.h"
@@ -34,6 +36,10 @@ namespace ds::intake {
 struct HubSetup {
   std::filesystem::path data_dir;
   std::filesystem::path specs_dir;
+  // PostgreSQL connection string for the E-Akte and the journal; empty:
+  // SQLite in data_dir. Files always live in data_dir (shared storage when
+  // several hub processes run on different machines).
+  std::string database_url;
   std::vector<Destination> destinations;
   DataSchemas data_schemas;
   ProcessorOptions processor;   // spool_dir defaults to <data>/intake/spool
@@ -62,7 +68,7 @@ class Hub {
   // Processes every due journal entry, up to max_parallel at a time.
   ProcessCounts ProcessDue();
 
-  // Registers the callback endpoint on `router`.
+  // Registers the callback endpoint and GET /metrics on `router`.
   void AddRoutes(net::Router& router);
 
   // Polls and processes until `stop` becomes true; wakes early on callbacks.
@@ -71,14 +77,17 @@ class Hub {
 
   Journal& journal() { return *journal_; }
   records::Store& store() { return *store_; }
+  Metrics& metrics() { return metrics_; }
 
  private:
   explicit Hub(HubSetup setup);
   const Destination* FindDestination(const std::string& id) const;
   net::Response HandleCallback(const net::Request& request);
+  void CountFinished(const JournalEntry& entry, const Outcome& outcome);
 
   HubSetup setup_;
   Logger* logger_;
+  Metrics metrics_;
   std::unique_ptr<Journal> journal_;
   std::unique_ptr<records::Store> store_;
   std::unique_ptr<gate::Gate> gate_;

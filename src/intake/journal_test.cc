@@ -1,14 +1,19 @@
-#include "intake/journal_sqlite.h"
+// The journal's cases, run once per backend: SQLite in intake_test,
+// PostgreSQL in intake_journal_pg_test (journal_backend_*_test.cc define
+// OpenTestJournal for their backend).
+#include "intake/journal_test_support.h"
 
-#include "core/testing/testing.h"
+#include <mutex>
+#include <set>
+#include <thread>
 
 namespace ds::intake {
 namespace {
 
-class JournalTest : public ::testing::Test {
+class JournalTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    auto j = OpenSqliteJournal(dir_.path() / "journal.sqlite");
+    auto j = OpenTestJournal(dir_.path(), /*fresh=*/true);
     ASSERT_OK(j);
     journal_ = std::move(*j);
   }
@@ -16,12 +21,12 @@ class JournalTest : public ::testing::Test {
   std::unique_ptr<Journal> journal_;
 };
 
-TEST_F(JournalTest, ReceivesEachSubmissionOnce) {
+TEST_P(JournalTest, ReceivesEachSubmissionOnce) {
   EXPECT_TRUE(*journal_->Receive("s1", "c1", "d1"));
   EXPECT_FALSE(*journal_->Receive("s1", "c1", "d1"));
 }
 
-TEST_F(JournalTest, StatesOnlyMoveForward) {
+TEST_P(JournalTest, StatesOnlyMoveForward) {
   ASSERT_OK(journal_->Receive("s1", "c1", "d1").status());
   ASSERT_OK(journal_->Advance("s1", State::kFetched));
   ASSERT_OK(journal_->Advance("s1", State::kChecked));
@@ -38,7 +43,7 @@ TEST_F(JournalTest, StatesOnlyMoveForward) {
   EXPECT_EQ((*e)->vorgang_id, "v1");
 }
 
-TEST_F(JournalTest, ClaimsSkipLeasedAndWaitingEntries) {
+TEST_P(JournalTest, ClaimsSkipLeasedAndWaitingEntries) {
   ASSERT_OK(journal_->Receive("s1", "c1", "d1").status());
   ASSERT_OK(journal_->Receive("s2", "c2", "d1").status());
   ASSERT_OK(journal_->Fail("s2", "clamd down", 1000));
@@ -57,12 +62,12 @@ TEST_F(JournalTest, ClaimsSkipLeasedAndWaitingEntries) {
   EXPECT_EQ(later->size(), 2u);
 }
 
-TEST_F(JournalTest, SurvivesReopening) {
+TEST_P(JournalTest, SurvivesReopening) {
   ASSERT_OK(journal_->Receive("s1", "c1", "d1").status());
   ASSERT_OK(journal_->Advance("s1", State::kRejecting, "", R"([{"type":"x"}])"));
   journal_.reset();
 
-  auto j = OpenSqliteJournal(dir_.path() / "journal.sqlite");
+  auto j = OpenTestJournal(dir_.path(), /*fresh=*/false);
   ASSERT_OK(j);
   auto e = (*j)->Get("c1");  // by case id
   ASSERT_OK(e);
@@ -70,6 +75,51 @@ TEST_F(JournalTest, SurvivesReopening) {
   EXPECT_EQ((*e)->state, State::kRejecting);
   EXPECT_EQ((*e)->problems_json, R"([{"type":"x"}])");
 }
+
+// Two journals on one database stand for two hub processes. Each takes
+// one entry at a time from several threads; no entry may be handed out
+// twice while its lease runs, and every entry is handed out.
+TEST_P(JournalTest, TwoProcessesNeverClaimTheSameEntry) {
+  constexpr int kEntries = 300;
+  for (int i = 0; i < kEntries; ++i) {
+    std::string id = "s" + std::to_string(i);
+    ASSERT_OK(journal_->Receive(id, "c" + std::to_string(i), "d1").status());
+  }
+  auto second = OpenTestJournal(dir_.path(), /*fresh=*/false);
+  ASSERT_OK(second);
+  std::vector<Journal*> journals = {journal_.get(), second->get()};
+
+  std::mutex mu;
+  std::multiset<std::string> claimed;
+  std::vector<std::string> errors;
+  std::vector<std::thread> workers;
+  for (Journal* j : journals) {
+    for (int t = 0; t < 3; ++t) {
+      workers.emplace_back([&, j] {
+        for (;;) {
+          auto due = j->ClaimDue(1, 100, 3600);
+          std::lock_guard<std::mutex> lock(mu);
+          if (!due.ok()) {
+            // SQLite reports a busy database as kUnavailable; retry.
+            if (due.status().code() == Code::kUnavailable) continue;
+            errors.push_back(due.status().message());
+            return;
+          }
+          if (due->empty()) return;
+          for (const auto& e : *due) claimed.insert(e.submission_id);
+        }
+      });
+    }
+  }
+  for (auto& w : workers) w.join();
+
+  EXPECT_TRUE(errors.empty()) << errors.front();
+  EXPECT_EQ(claimed.size(), static_cast<size_t>(kEntries));
+  std::set<std::string> distinct(claimed.begin(), claimed.end());
+  EXPECT_EQ(distinct.size(), claimed.size()) << "an entry was claimed twice";
+}
+
+INSTANTIATE_TEST_SUITE_P(Backend, JournalTest, ::testing::Values(kTestBackend));
 
 }  // namespace
 }  // namespace ds::intake

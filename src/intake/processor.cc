@@ -145,8 +145,17 @@ fs::path Processor::SpoolOf(const JournalEntry& e) const {
 Outcome Processor::Process(const Destination& d, const JournalEntry& entry) {
   JournalEntry e = entry;
   auto started = std::chrono::steady_clock::now();
+  auto step_started = std::chrono::steady_clock::now();
+  auto observe = [&](std::string_view step, bool ok) {
+    auto now = std::chrono::steady_clock::now();
+    if (options_.on_step) {
+      options_.on_step(step, std::chrono::duration<double>(now - step_started).count(), ok);
+    }
+    step_started = now;
+  };
   auto fail = [&](const Status& s, std::string_view step) {
-    Outcome o{e.state, true, std::string(step) + ": " + s.message()};
+    observe(step, false);
+    Outcome o{e.state, true, std::string(step) + ": " + s.message(), ""};
     int64_t delay = std::min<int64_t>(3600, int64_t{5} << std::min(e.attempts, 10));
     (void)journal_->Fail(e.submission_id, o.error, UnixNow() + delay);
     logger_->Warn("intake.retry", {{"submission", e.submission_id}, {"step", step},
@@ -163,6 +172,7 @@ Outcome Processor::Process(const Destination& d, const JournalEntry& entry) {
   if (e.state == State::kReceived) {
     Status s = Fetch(d, e);
     if (!s.ok()) return fail(s, "fetch");
+    observe("fetch", true);
     if (Status a = advance(State::kFetched, "", ""); !a.ok()) return fail(a, "journal");
   }
 
@@ -171,6 +181,7 @@ Outcome Processor::Process(const Destination& d, const JournalEntry& entry) {
   if (e.state == State::kFetched) {
     Result<Checked> c = Check(d, e);
     if (!c.ok() && !IsRejection(c.status())) return fail(c.status(), "check");
+    observe("check", true);
     if (!c.ok()) {
       fitconnect::RejectProblem p = fitconnect::ProblemFromStatus(c.status());
       json problems = json::array({p.ToJson()});
@@ -193,6 +204,7 @@ Outcome Processor::Process(const Destination& d, const JournalEntry& entry) {
     }
     Result<std::string> vorgang = File(d, e, *checked);
     if (!vorgang.ok()) return fail(vorgang.status(), "file");
+    observe("file", true);
     if (Status a = advance(State::kFiled, *vorgang, ""); !a.ok()) return fail(a, "journal");
   }
 
@@ -201,6 +213,7 @@ Outcome Processor::Process(const Destination& d, const JournalEntry& entry) {
     bool accept = e.state == State::kFiled;
     Status s = Answer(d, e, accept, e.problems_json);
     if (!s.ok()) return fail(s, accept ? "accept" : "reject");
+    observe(accept ? "accept" : "reject", true);
     if (Status a = advance(accept ? State::kAccepted : State::kRejected, "", ""); !a.ok()) {
       return fail(a, "journal");
     }
@@ -214,7 +227,7 @@ Outcome Processor::Process(const Destination& d, const JournalEntry& entry) {
                   {{"submission", e.submission_id}, {"case", e.case_id},
                    {"destination", e.destination_id}, {"ms", int64_t{ms}}});
   }
-  return Outcome{e.state, false, ""};
+  return Outcome{e.state, false, "", e.problems_json};
 }
 
 Status Processor::Fetch(const Destination& d, const JournalEntry& e) {

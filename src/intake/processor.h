@@ -20,10 +20,12 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/log.h"
@@ -59,6 +61,10 @@ struct ProcessorOptions {
   jose::KeyPolicy key_policy;       // for event-log signature keys
   uint64_t max_attachment_bytes = 500ull << 20;
   bool keep_accepted_originals = false;
+  // Called after each step of a submission (fetch, check, file, accept,
+  // reject) with its duration, and with ok=false when the step failed
+  // temporarily and will be retried. Optional; must be thread-safe.
+  std::function<void(std::string_view step, double seconds, bool ok)> on_step;
 };
 
 // Outcome of one Process() call.
@@ -66,6 +72,7 @@ struct Outcome {
   State state = State::kReceived;  // state reached
   bool retry = false;              // a step failed temporarily
   std::string error;               // why, when retry
+  std::string problems_json;       // the reject problems, when rejected
 };
 
 class Processor {

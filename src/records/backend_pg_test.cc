@@ -1,27 +1,33 @@
 // Runs the store test cases on a real PostgreSQL server that this test
-// binary starts itself (records/pg_test_server.h); one fresh database per
-// test.
+// binary starts itself (sql/testing/postgres_server.h). One server per
+// binary; one fresh database per test.
 #include <libpq-fe.h>
 
 #include <chrono>
 #include <cstdio>
 
 #include "core/encoding.h"
-#include "records/pg_test_server.h"
 #include "records/store_test_support.h"
+#include "sql/testing/postgres_server.h"
 
 namespace ds::records::testing {
+namespace {
 namespace fs = std::filesystem;
+
+sql::testing::PostgresServer* const server = sql::testing::AddPostgresServer();
+std::string current_db;
+
+}  // namespace
 
 Result<std::unique_ptr<Store>> OpenTestStore(const std::string& /*backend*/,
                                              const fs::path& data_dir) {
-  DS_ASSIGN_OR_RETURN(PgServer().current_db, PgServer().NewDatabase());
-  return Store::OpenPostgres(PgServer().Conninfo(PgServer().current_db), data_dir);
+  DS_ASSIGN_OR_RETURN(current_db, server->NewDatabase());
+  return Store::OpenPostgres(server->Conninfo(current_db), data_dir);
 }
 
 Result<std::unique_ptr<Store>> ReopenTestStore(const std::string& /*backend*/,
                                                const fs::path& data_dir) {
-  return Store::OpenPostgres(PgServer().Conninfo(PgServer().current_db), data_dir);
+  return Store::OpenPostgres(server->Conninfo(current_db), data_dir);
 }
 
 INSTANTIATE_TEST_SUITE_P(Postgres, StoreTest, ::testing::Values("postgres"));
@@ -30,7 +36,7 @@ namespace {
 
 // Runs SQL on the current test database behind the store's back.
 void RawSql(const std::string& sql) {
-  PGconn* conn = PQconnectdb(PgServer().Conninfo(PgServer().current_db).c_str());
+  PGconn* conn = PQconnectdb(server->Conninfo(current_db).c_str());
   PGresult* res = PQexec(conn, sql.c_str());
   ExecStatusType st = PQresultStatus(res);
   EXPECT_TRUE(st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)

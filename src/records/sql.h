@@ -1,87 +1,24 @@
-// Internal: the small SQL surface the records store needs, with one
-// implementation for SQLite and one for PostgreSQL (libpq). Not a public
-// header: only files in src/records include it.
-//
-// Statements use `?` placeholders in both dialects (the PostgreSQL backend
-// rewrites them to $1..$n; never put a literal `?` in SQL text). Every value
-// comes back as text (or NULL); Row::Int parses it.
+// Internal: the records store runs its statements on the shared SQL layer
+// (sql/db.h); these aliases keep the records code short. Only files in
+// src/records include this header.
 #pragma once
 
-#include <cstdint>
-#include <memory>
-#include <optional>
 #include <string>
-#include <string_view>
-#include <variant>
-#include <vector>
 
-#include "core/status.h"
+#include "sql/db.h"
 
 namespace ds::records::internal {
 
-enum class Dialect { kSqlite, kPostgres };
+using sql::Db;
+using sql::Dialect;
+using sql::InTransaction;
+using sql::OpenPostgres;
+using sql::OpenSqlite;
+using sql::Param;
+using sql::Params;
+using sql::Row;
 
-using Param = std::variant<std::nullptr_t, int64_t, std::string>;
-using Params = std::vector<Param>;
-
-class Row {
- public:
-  explicit Row(std::vector<std::optional<std::string>> cells)
-      : cells_(std::move(cells)) {}
-  bool IsNull(size_t i) const { return !cells_.at(i).has_value(); }
-  std::string Text(size_t i) const { return cells_.at(i).value_or(""); }
-  int64_t Int(size_t i) const;
-  std::optional<int64_t> OptInt(size_t i) const;
-  size_t size() const { return cells_.size(); }
-
- private:
-  std::vector<std::optional<std::string>> cells_;
-};
-
-// One connection. Not thread-safe: the Store serialises access.
-class Db {
- public:
-  virtual ~Db() = default;
-  virtual Dialect dialect() const = 0;
-
-  // Runs a script of several statements without parameters (schema).
-  virtual Status Script(std::string_view sql) = 0;
-  // Runs one statement and returns its rows (none for DML without RETURNING).
-  virtual Result<std::vector<Row>> Query(std::string_view sql,
-                                         const Params& params = {}) = 0;
-  // Starts a write transaction that serialises with other writers.
-  virtual Status Begin() = 0;
-  virtual Status Commit() = 0;
-  virtual void Rollback() = 0;
-
-  Status Exec(std::string_view sql, const Params& params = {}) {
-    return Query(sql, params).status();
-  }
-};
-
-// Opens (creating) an SQLite database in WAL mode with foreign keys on.
-Result<std::unique_ptr<Db>> OpenSqlite(const std::string& path);
-
-// Connects to PostgreSQL with a libpq connection string.
-Result<std::unique_ptr<Db>> OpenPostgres(const std::string& conninfo);
-
-// Runs `fn` inside a transaction; commits if it returns OK, else rolls back.
-template <typename Fn>
-Status InTransaction(Db& db, Fn&& fn) {
-  DS_RETURN_IF_ERROR(db.Begin());
-  Status st = fn();
-  if (!st.ok()) {
-    db.Rollback();
-    return st;
-  }
-  st = db.Commit();
-  if (!st.ok()) db.Rollback();
-  return st;
-}
-
-}  // namespace ds::records::internal
-
-namespace ds::records::internal {
 // The records schema for a dialect (idempotent: CREATE ... IF NOT EXISTS).
 std::string SchemaFor(Dialect dialect);
+
 }  // namespace ds::records::internal

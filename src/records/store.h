@@ -39,11 +39,11 @@
 #include "records/audit.h"
 #include "records/file_store.h"
 
-namespace ds::records {
-
-namespace internal {
+namespace ds::sql {
 class Db;
 }
+
+namespace ds::records {
 
 // The gate's verdict on one document, ordered from harmless to worst.
 enum class Verdict { kClean, kNeutralised, kQuarantined, kRejected };
@@ -384,7 +384,7 @@ class Store {
   Result<AuditReport> VerifyAudit();
 
  private:
-  Store(std::unique_ptr<internal::Db> db, std::filesystem::path files_dir);
+  Store(std::unique_ptr<sql::Db> db, std::filesystem::path files_dir);
   Status Migrate();
   Status Audit(const std::string& tenant, const std::string& actor,
                std::string_view action, const std::vector<std::string>& ids,
@@ -411,7 +411,7 @@ class Store {
                    const std::string& format_id, const std::string& actor);
 
   std::mutex mu_;  // serialises use of db_
-  std::unique_ptr<internal::Db> db_;
+  std::unique_ptr<sql::Db> db_;
   FileStore files_;
 };
 

@@ -1,11 +1,11 @@
-// SQLite backend of the records store's SQL surface.
+// SQLite backend of the shared SQL layer.
 #include <sqlite3.h>
 
 #include <charconv>
 
-#include "records/sql.h"
+#include "sql/db.h"
 
-namespace ds::records::internal {
+namespace ds::sql {
 
 int64_t Row::Int(size_t i) const {
   std::string text = Text(i);
@@ -132,4 +132,4 @@ Result<std::unique_ptr<Db>> OpenSqlite(const std::string& path) {
   return std::unique_ptr<Db>(std::move(db));
 }
 
-}  // namespace ds::records::internal
+}  // namespace ds::sql

@@ -1,5 +1,4 @@
-// A real PostgreSQL server for test binaries; see pg_test_server.h.
-#include "records/pg_test_server.h"
+#include "sql/testing/postgres_server.h"
 
 #include <arpa/inet.h>
 #include <libpq-fe.h>
@@ -14,10 +13,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
+#include <vector>
 
-namespace ds::records::testing {
-namespace fs = std::filesystem;
+namespace ds::sql::testing {
 namespace {
+namespace fs = std::filesystem;
 
 fs::path PgBin() {
   if (const char* env = std::getenv("DS_PG_BIN"); env && *env) return env;
@@ -43,8 +43,7 @@ pid_t Spawn(const std::vector<std::string>& argv, const fs::path& log) {
   if (pid != 0) return pid;
   if (::geteuid() == 0) {
     passwd* pw = ::getpwnam("postgres");
-    if (pw == nullptr || ::setgid(pw->pw_gid) != 0 ||
-        ::setuid(pw->pw_uid) != 0) {
+    if (pw == nullptr || ::setgid(pw->pw_gid) != 0 || ::setuid(pw->pw_uid) != 0) {
       ::_exit(127);
     }
   }
@@ -60,14 +59,9 @@ pid_t Spawn(const std::vector<std::string>& argv, const fs::path& log) {
   ::_exit(127);
 }
 
-PgTestServer* const g_server = static_cast<PgTestServer*>(
-    ::testing::AddGlobalTestEnvironment(new PgTestServer));
-
 }  // namespace
 
-PgTestServer& PgServer() { return *g_server; }
-
-void PgTestServer::SetUp() {
+void PostgresServer::SetUp() {
   char tmpl[] = "/tmp/ds-pg-XXXXXX";
   ASSERT_NE(::mkdtemp(tmpl), nullptr);
   dir_ = tmpl;
@@ -78,23 +72,20 @@ void PgTestServer::SetUp() {
   }
   fs::path log = dir_ / "server.log";
 
-  // initdb, then the server in the background.
-  pid_t init = Spawn(
-      {(PgBin() / "initdb").string(), "-D", (dir_ / "data").string(), "-U",
-       "postgres", "-A", "trust", "-E", "UTF8", "--no-sync", "--no-locale"},
-      log);
+  pid_t init = Spawn({(PgBin() / "initdb").string(), "-D", (dir_ / "data").string(), "-U",
+                      "postgres", "-A", "trust", "-E", "UTF8", "--no-sync", "--no-locale"},
+                     log);
   int status = 0;
   ::waitpid(init, &status, 0);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-      << "initdb failed; see " << log;
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "initdb failed; see " << log;
   port_ = FreePort();
-  server_ = Spawn({(PgBin() / "postgres").string(), "-D",
-                   (dir_ / "data").string(), "-p", std::to_string(port_), "-k",
-                   dir_.string(), "-h", "127.0.0.1", "-c", "fsync=off", "-c",
-                   "synchronous_commit=off", "-c", "full_page_writes=off"},
+  // Durability settings off: the tests check behaviour, not crash safety of
+  // PostgreSQL itself.
+  server_ = Spawn({(PgBin() / "postgres").string(), "-D", (dir_ / "data").string(), "-p",
+                   std::to_string(port_), "-k", dir_.string(), "-h", "127.0.0.1", "-c",
+                   "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"},
                   log);
 
-  // Wait until it accepts connections.
   std::string admin = Conninfo("postgres");
   for (int i = 0; i < 300; ++i) {
     if (PQping(admin.c_str()) == PQPING_OK) return;
@@ -103,7 +94,7 @@ void PgTestServer::SetUp() {
   FAIL() << "postgres did not start; see " << log;
 }
 
-void PgTestServer::TearDown() {
+void PostgresServer::TearDown() {
   if (server_ > 0) {
     ::kill(server_, SIGINT);  // fast shutdown
     int status = 0;
@@ -113,12 +104,12 @@ void PgTestServer::TearDown() {
   fs::remove_all(dir_, ec);
 }
 
-std::string PgTestServer::Conninfo(const std::string& db) const {
+std::string PostgresServer::Conninfo(const std::string& db) const {
   return "host=" + dir_.string() + " port=" + std::to_string(port_) +
          " user=postgres dbname=" + db;
 }
 
-Result<std::string> PgTestServer::NewDatabase() {
+Result<std::string> PostgresServer::NewDatabase() {
   std::string name = "t" + std::to_string(++counter_);
   PGconn* conn = PQconnectdb(Conninfo("postgres").c_str());
   PGresult* res = PQexec(conn, ("CREATE DATABASE " + name).c_str());
@@ -130,4 +121,9 @@ Result<std::string> PgTestServer::NewDatabase() {
   return name;
 }
 
-}  // namespace ds::records::testing
+PostgresServer* AddPostgresServer() {
+  return static_cast<PostgresServer*>(
+      ::testing::AddGlobalTestEnvironment(new PostgresServer));
+}
+
+}  // namespace ds::sql::testing

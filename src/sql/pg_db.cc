@@ -1,12 +1,12 @@
-// PostgreSQL backend (libpq) of the records store's SQL surface. Parameters
+// PostgreSQL backend (libpq) of the shared SQL layer. Parameters
 // are sent as text and typed by the server; results are read as text.
 #include <libpq-fe.h>
 
 #include <memory>
 
-#include "records/sql.h"
+#include "sql/db.h"
 
-namespace ds::records::internal {
+namespace ds::sql {
 namespace {
 
 using PgResult = std::unique_ptr<PGresult, decltype(&PQclear)>;
@@ -114,4 +114,4 @@ Result<std::unique_ptr<Db>> OpenPostgres(const std::string& conninfo) {
   return std::unique_ptr<Db>(std::move(db));
 }
 
-}  // namespace ds::records::internal
+}  // namespace ds::sql
