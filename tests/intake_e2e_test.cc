@@ -387,6 +387,39 @@ TEST(IntakeEndToEnd, AcceptsPlainSubmission) {
   ExpectAccepted(*ref);
 }
 
+// The text of an attached PDF is extracted in the gate's worker, stored as
+// a text rendition beside the original and found by search.
+TEST(IntakeEndToEnd, FindsAWordInsideAnAttachedPdf) {
+  Draft d;
+  d.destination = world->main;
+  d.parts[0].content = demo::MinimalPdf("Grundbuchauszug Zaunkoenig");
+  auto ref = Send(d);
+  ASSERT_OK(ref);
+  ExpectAccepted(*ref);
+  intake::JournalEntry e = Drive(ref->submission_id);
+
+  auto hits = world->hub->store().Search(kTenant, "Zaunkoenig");
+
+  ASSERT_OK(hits);
+  ASSERT_EQ(hits->size(), 1u);
+  EXPECT_EQ((*hits)[0].vorgang_id, e.vorgang_id);
+  auto v = world->hub->store().GetVorgang(kTenant, e.vorgang_id);
+  ASSERT_OK(v);
+  std::string text_format;
+  for (const auto& doc : v->dokumente) {
+    for (const auto& f : doc.formats) {
+      if (f.kind == "rendition" && f.mime_type.rfind("text/plain", 0) == 0) {
+        text_format = f.id;
+        EXPECT_EQ(f.filename, "nachweis.pdf.txt");
+      }
+    }
+  }
+  ASSERT_FALSE(text_format.empty());
+  auto text = world->hub->store().ReadContent(kTenant, text_format, "test");
+  ASSERT_OK(text);
+  EXPECT_NE(text->find("Grundbuchauszug Zaunkoenig"), std::string::npos);
+}
+
 TEST(IntakeEndToEnd, AcceptsMetadataWithoutSchemaAsVersion100) {
   Draft d;
   d.destination = world->main;

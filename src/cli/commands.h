@@ -25,7 +25,7 @@ void RegisterZustelldienstCommands(CLI::App& app, Context& ctx);  // zustelldien
 void RegisterIntakeCommands(CLI::App& app, Context& ctx);         // serve, intake
 void RegisterDemoCommands(CLI::App& app, Context& ctx);           // demo
 void RegisterGateCommands(CLI::App& app, Context& ctx);           // scan
-void RegisterRecordsCommands(CLI::App& app, Context& ctx);        // audit
+void RegisterRecordsCommands(CLI::App& app, Context& ctx);        // audit, records
 void RegisterXdomeaCommands(CLI::App& app, Context& ctx);         // xdomea
 void RegisterPruefstandCommands(CLI::App& app, Context& ctx);     // pruefstand
 void RegisterGatewayCommands(CLI::App& app, Context& ctx);        // gateway

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "api/api.h"
 #include "core/config.h"
 #include "core/encoding.h"
 #include "demo/page.h"
@@ -61,6 +62,7 @@ Status Serve(const Context& ctx, const std::string& config_path) {
   net::Router router;
   hub->AddRoutes(router);
   demo::AddPage(router, hub->store(), tenant);
+  api::AddApiRoutes(router, hub->store());
   DS_ASSIGN_OR_RETURN(auto server, net::HttpServer::Start({.listen = config.listen}, std::move(router)));
   DefaultLogger().Info("hub.started", {{"listen", server->base_url()},
                                        {"destinations", int64_t(config.destinations.size())}});

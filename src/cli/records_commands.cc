@@ -1,10 +1,14 @@
 // `drehscheibe audit verify [--json] [--database URL]`: checks the audit
 // hash chain of every tenant and re-hashes every stored file. Exit 1 if
 // anything was altered, removed, inserted, reordered, corrupted or missing.
+// `drehscheibe records token create|list|revoke`: API tokens of the REST
+// API (api/auth.h); `create` prints the token once, only its hash is kept.
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
+#include "api/auth.h"
 #include "cli/commands.h"
 #include "core/config.h"
 #include "records/store.h"
@@ -30,14 +34,16 @@ void PrintText(const records::AuditReport& report) {
   }
 }
 
+// --database, else $DREHSCHEIBE_DATABASE_URL, else "" (SQLite).
+std::string ResolveDatabase(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  const char* env = std::getenv("DREHSCHEIBE_DATABASE_URL");
+  return env ? env : "";
+}
+
 Status RunVerify(const Context& ctx, const VerifyOptions& opt) {
   std::filesystem::path data = ResolveDataDir(ctx.data_flag);
-  std::string database = opt.database;
-  if (database.empty()) {
-    if (const char* env = std::getenv("DREHSCHEIBE_DATABASE_URL")) {
-      database = env;
-    }
-  }
+  std::string database = ResolveDatabase(opt.database);
   // Verifying must not create an empty store where none was.
   if (database.empty() && !std::filesystem::exists(data / "records.sqlite")) {
     return EnvironmentError("audit verify: no records store in " +
@@ -59,9 +65,105 @@ Status RunVerify(const Context& ctx, const VerifyOptions& opt) {
   return Status::Ok();
 }
 
+struct TokenOptions {
+  bool json = false;
+  std::string database;
+  std::string tenant, user, role = "clerk", id;
+  bool with_revoked = false;
+};
+
+Status CreateToken(const Context& ctx, const TokenOptions& opt) {
+  DS_ASSIGN_OR_RETURN(api::Role role, api::ParseRole(opt.role));
+  DS_ASSIGN_OR_RETURN(auto store,
+                      records::Store::Open(ResolveDataDir(ctx.data_flag),
+                                           ResolveDatabase(opt.database)));
+  DS_ASSIGN_OR_RETURN(api::IssuedToken issued,
+                      api::CreateApiToken(*store, opt.tenant, opt.user, role,
+                                          "cli"));
+  if (opt.json) {
+    std::cout << nlohmann::json{{"id", issued.record.id},
+                                {"tenant", opt.tenant},
+                                {"user", opt.user},
+                                {"role", opt.role},
+                                {"token", issued.token}}
+                     .dump(2)
+              << "\n";
+  } else {
+    std::cout << issued.token << "\n";
+    std::cerr << "token " << issued.record.id << " for " << opt.user
+              << " (" << opt.role << ") in tenant " << opt.tenant
+              << ": shown once, only its hash is stored\n";
+  }
+  return Status::Ok();
+}
+
+Status ListTokens(const Context& ctx, const TokenOptions& opt) {
+  DS_ASSIGN_OR_RETURN(auto store,
+                      records::Store::Open(ResolveDataDir(ctx.data_flag),
+                                           ResolveDatabase(opt.database)));
+  DS_ASSIGN_OR_RETURN(auto tokens,
+                      store->ListApiTokens(opt.tenant, opt.with_revoked));
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& t : tokens) {
+    out.push_back({{"id", t.id}, {"user", t.user}, {"role", t.role},
+                   {"created_at", t.created_at},
+                   {"revoked", t.revoked_at.has_value()}});
+    if (!opt.json) {
+      std::cout << t.id << "  " << t.role << "  " << t.user
+                << (t.revoked_at ? "  revoked" : "") << "\n";
+    }
+  }
+  if (opt.json) std::cout << out.dump(2) << "\n";
+  return Status::Ok();
+}
+
+Status RevokeToken(const Context& ctx, const TokenOptions& opt) {
+  DS_ASSIGN_OR_RETURN(auto store,
+                      records::Store::Open(ResolveDataDir(ctx.data_flag),
+                                           ResolveDatabase(opt.database)));
+  return store->RevokeApiToken(opt.tenant, opt.id, "cli");
+}
+
+void RegisterTokenCommands(CLI::App& records, Context& ctx) {
+  auto* token = records.add_subcommand("token", "API tokens of the REST API");
+  token->require_subcommand(1);
+  auto opt = std::make_shared<TokenOptions>();
+  const char* kDatabase =
+      "PostgreSQL connection (default $DREHSCHEIBE_DATABASE_URL; unset: "
+      "SQLite in the data directory)";
+
+  auto* create = token->add_subcommand(
+      "create", "make a token and print it once (only its hash is stored)");
+  create->add_option("--tenant", opt->tenant, "tenant (Mandant)")->required();
+  create->add_option("--user", opt->user, "user id the token acts for")
+      ->required();
+  create->add_option("--role", opt->role, "clerk, tenant-admin or operator")
+      ->check(CLI::IsMember({"clerk", "tenant-admin", "operator"}));
+  create->add_option("--database", opt->database, kDatabase);
+  create->add_flag("--json", opt->json, "report as JSON");
+  create->callback([&ctx, opt] { ctx.status = CreateToken(ctx, *opt); });
+
+  auto* list = token->add_subcommand("list", "a tenant's tokens (no secrets)");
+  list->add_option("--tenant", opt->tenant, "tenant (Mandant)")->required();
+  list->add_flag("--all", opt->with_revoked, "include revoked tokens");
+  list->add_option("--database", opt->database, kDatabase);
+  list->add_flag("--json", opt->json, "report as JSON");
+  list->callback([&ctx, opt] { ctx.status = ListTokens(ctx, *opt); });
+
+  auto* revoke = token->add_subcommand("revoke", "revoke a token by its id");
+  revoke->add_option("--tenant", opt->tenant, "tenant (Mandant)")->required();
+  revoke->add_option("id", opt->id, "token id (from list)")->required();
+  revoke->add_option("--database", opt->database, kDatabase);
+  revoke->callback([&ctx, opt] { ctx.status = RevokeToken(ctx, *opt); });
+}
+
 }  // namespace
 
 void RegisterRecordsCommands(CLI::App& app, Context& ctx) {
+  auto* records = app.add_subcommand("records", "the E-Akte");
+  records->require_subcommand(1);
+  RegisterTokenCommands(*records, ctx);
+
   auto* audit = app.add_subcommand("audit", "the E-Akte's audit trail");
   audit->require_subcommand(1);
 

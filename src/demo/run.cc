@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "api/api.h"
 #include "core/encoding.h"
 #include "core/files.h"
 #include "demo/page.h"
@@ -138,10 +139,11 @@ Result<DemoSummary> RunDemo(const DemoOptions& o) {
   hs.destinations.push_back(d);
   DS_ASSIGN_OR_RETURN(auto hub, intake::Hub::Create(std::move(hs)));
 
-  // The hub's HTTP face: callbacks and the page of received cases.
+  // The hub's HTTP face: callbacks, the page of received cases, the API.
   net::Router router;
   hub->AddRoutes(router);
   AddPage(router, hub->store(), kTenant);
+  api::AddApiRoutes(router, hub->store(), *logger);
   Result<std::unique_ptr<net::HttpServer>> server =
       net::HttpServer::Start({.listen = o.once ? "127.0.0.1:0" : o.hub_listen}, std::move(router));
   if (!server.ok()) {
@@ -184,6 +186,12 @@ Result<DemoSummary> RunDemo(const DemoOptions& o) {
 
   if (!o.once) {
     Say(o, "Eingegangene Vorgänge: " + summary.hub_url + "/  (Strg+C beendet)");
+    // A token for trying the REST API; each run makes a new one.
+    DS_ASSIGN_OR_RETURN(api::IssuedToken token,
+                        api::CreateApiToken(hub->store(), kTenant, "demo",
+                                            api::Role::kClerk, "demo"));
+    Say(o, "REST-API: " + summary.hub_url + "/api/v1/vorgaenge  (Authorization: Bearer " +
+               token.token + ")");
     static const std::atomic<bool> kNever{false};
     hub->Run(o.stop ? *o.stop : kNever);
   } else {

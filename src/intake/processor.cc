@@ -11,6 +11,7 @@
 #include "core/files.h"
 #include "fitconnect/integrity.h"
 #include "fitconnect/problems.h"
+#include "gate/pdf_text.h"
 #include "intake/events.h"
 
 namespace ds::intake {
@@ -406,8 +407,11 @@ Result<Processor::Checked> Processor::Check(const Destination& d, const JournalE
       DS_ASSIGN_OR_RETURN(auto copy, store_->files().PutRendition(blob.address, *v.neutralised_copy,
                                                                   "neutralised"));
       item["rendition_address"] = copy.address;
-      fs::remove(*v.neutralised_copy);
     }
+    DS_ASSIGN_OR_RETURN(std::string text_address,
+                        StoreSearchText(v, plain_path, blob.address));
+    if (!text_address.empty()) item["text_address"] = text_address;
+    if (v.neutralised_copy) fs::remove(*v.neutralised_copy);
     fs::remove(plain_path);
     attachments.push_back(std::move(item));
   }
@@ -415,6 +419,34 @@ Result<Processor::Checked> Processor::Check(const Destination& d, const JournalE
 
   DS_RETURN_IF_ERROR(WriteFileAtomic(dir / "checked.json", checked.dump()));
   return Checked{std::move(checked)};
+}
+
+// The text of a PDF, extracted in the gate's worker under its limits and
+// stored as a rendition of `address` for the search index (also for
+// quarantined files: they are filed, marked, and a clerk must find them).
+// Returns its address, or "" if there is none. Extraction failures only
+// cost searchability: they are logged, not fatal.
+Result<std::string> Processor::StoreSearchText(const gate::Verdict& v,
+                                               const fs::path& plain_path,
+                                               const std::string& address) {
+  if (v.detected_type != "pdf" || v.decision == gate::Decision::kRejected) {
+    return std::string();
+  }
+  fs::path source = v.neutralised_copy ? *v.neutralised_copy : plain_path;
+  Result<std::string> text =
+      gate::ExtractPdfText(source, options_.gate_policy.limits);
+  if (!text.ok()) {
+    logger_->Warn("intake.pdf_text", {{"error", text.status().message()}});
+    return std::string();
+  }
+  if (text->empty()) return std::string();
+  fs::path text_path = plain_path.string() + ".txt";
+  DS_RETURN_IF_ERROR(WriteFileAtomic(text_path, *text));
+  Result<records::BlobInfo> blob =
+      store_->files().PutRendition(address, text_path, "text");
+  fs::remove(text_path);
+  if (!blob.ok()) return blob.status();
+  return blob->address;
 }
 
 Result<std::string> Processor::File(const Destination& d, const JournalEntry& e,
@@ -433,6 +465,7 @@ Result<std::string> Processor::File(const Destination& d, const JournalEntry& e,
     out.verdict = verdict.ok() ? *verdict : records::Verdict::kQuarantined;
     out.findings_json = v.value("findings", json::array()).dump();
     out.rendition_address = j.value("rendition_address", "");
+    out.text_address = j.value("text_address", "");
     return out;
   };
 

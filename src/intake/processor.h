@@ -93,6 +93,9 @@ class Processor {
   Status Fetch(const Destination& d, const JournalEntry& e);
   Result<Checked> Check(const Destination& d, const JournalEntry& e);
   Result<std::string> File(const Destination& d, const JournalEntry& e, const Checked& c);
+  Result<std::string> StoreSearchText(const gate::Verdict& v,
+                                      const std::filesystem::path& plain_path,
+                                      const std::string& address);
   Status Answer(const Destination& d, const JournalEntry& e, bool accept,
                 const std::string& problems_json);
 

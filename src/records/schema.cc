@@ -126,6 +126,20 @@ CREATE TABLE IF NOT EXISTS audit (
   PRIMARY KEY (tenant, seq)
 ) @STRICT@;
 
+-- API tokens: only the SHA-256 of the secret is kept (ds_api).
+CREATE TABLE IF NOT EXISTS api_token (
+  id TEXT PRIMARY KEY,
+  tenant TEXT NOT NULL REFERENCES tenant(id),
+  user_name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  secret_hash TEXT NOT NULL,
+  created_at @INT@ NOT NULL,
+  revoked_at @INT@
+) @STRICT@;
+
+CREATE INDEX IF NOT EXISTS akte_list
+  ON akte (tenant, created_at DESC, id DESC);
+
 CREATE TABLE IF NOT EXISTS audit_head (
   tenant TEXT PRIMARY KEY REFERENCES tenant(id),
   seq @INT@ NOT NULL,

@@ -178,6 +178,9 @@ Status internal::CheckDocument(const IncomingDocument& d,
       !FileStore::IsAddress(d.rendition_address)) {
     return InvalidInput(std::string(what) + ": rendition address malformed");
   }
+  if (!d.text_address.empty() && !FileStore::IsAddress(d.text_address)) {
+    return InvalidInput(std::string(what) + ": text address malformed");
+  }
   auto findings = nlohmann::json::parse(d.findings_json, nullptr, false);
   if (!findings.is_array() && !findings.is_object()) {
     return InvalidInput(std::string(what) + ": findings are not JSON");
@@ -223,6 +226,9 @@ Status Store::CheckBlob(const IncomingDocument& d) {
   if (!d.rendition_address.empty() && !files_.Contains(d.rendition_address)) {
     return NotFound("rendition blob of document " + what +
                     " not in file store");
+  }
+  if (!d.text_address.empty() && !files_.Contains(d.text_address)) {
+    return NotFound("text blob of document " + what + " not in file store");
   }
   return Status::Ok();
 }
@@ -292,17 +298,28 @@ Status Store::InsertVersion(const std::string& dokument_id, int number,
       "VALUES (?, ?, 'original', NULL, ?, ?, ?, ?)",
       {original_id, version_id, doc.content_address, doc.mime_type, doc.size,
        doc.filename}));
-  if (doc.rendition_address.empty()) return Status::Ok();
 
-  DS_ASSIGN_OR_RETURN(int64_t rsize, files_.SizeOf(doc.rendition_address));
-  return db_->Exec(
-      "INSERT INTO format (id, version_id, kind, rendition_of, "
-      "content_address, mime_type, size, filename) "
-      "VALUES (?, ?, 'rendition', ?, ?, ?, ?, ?)",
-      {NewUuid(), version_id, original_id, doc.rendition_address,
-       doc.rendition_mime_type.empty() ? doc.mime_type
-                                       : doc.rendition_mime_type,
-       rsize, doc.filename});
+  auto rendition = [&](const std::string& address, const std::string& mime,
+                       const std::string& filename) -> Status {
+    DS_ASSIGN_OR_RETURN(int64_t size, files_.SizeOf(address));
+    return db_->Exec(
+        "INSERT INTO format (id, version_id, kind, rendition_of, "
+        "content_address, mime_type, size, filename) "
+        "VALUES (?, ?, 'rendition', ?, ?, ?, ?, ?)",
+        {NewUuid(), version_id, original_id, address, mime, size, filename});
+  };
+  if (!doc.rendition_address.empty()) {
+    DS_RETURN_IF_ERROR(rendition(
+        doc.rendition_address,
+        doc.rendition_mime_type.empty() ? doc.mime_type
+                                        : doc.rendition_mime_type,
+        doc.filename));
+  }
+  if (!doc.text_address.empty()) {
+    DS_RETURN_IF_ERROR(rendition(doc.text_address, internal::kTextRenditionMime,
+                                 doc.filename + ".txt"));
+  }
+  return Status::Ok();
 }
 
 Result<FilingReceipt> Store::FileSubmission(const IncomingSubmission& input) {

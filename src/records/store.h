@@ -66,6 +66,10 @@ struct IncomingDocument {
                                      // no personal data
   std::string rendition_address;     // optional: neutralised copy
   std::string rendition_mime_type;   // its type ("" = mime_type)
+  // Optional: the document's extracted text (UTF-8, e.g. from pdftotext in
+  // the gate's worker), filed as a "text/plain" rendition and indexed for
+  // full-text search.
+  std::string text_address;
 };
 
 // An accepted FIT-Connect submission, decrypted and checked.
@@ -104,6 +108,14 @@ struct Format {
   std::string mime_type;
   int64_t size = 0;
   std::string filename;
+};
+
+// A format with what a reader of its content needs to know.
+struct FormatInfo {
+  Format format;
+  std::string dokument_id;
+  std::string vorgang_id;
+  Verdict verdict = Verdict::kClean;  // the Dokument's verdict
 };
 
 struct Dokument {
@@ -179,10 +191,38 @@ struct InboxFilter {
   std::optional<int64_t> received_until;  // exclusive
   int limit = 50;                         // 1..500
   std::string after;  // next_cursor of the previous page, "" = first page
+  // Set: the Vorgänge filed into this Akte instead of the Posteingang (an
+  // Akte of another tenant yields an empty page).
+  std::optional<std::string> akte_id;
 };
 struct InboxPage {
   std::vector<Vorgang> items;  // without dokumente and event_log
   std::string next_cursor;     // "" when this is the last page
+};
+
+// Akten of a tenant, newest first, keyset paging via `after`.
+struct AktenFilter {
+  std::string tenant;
+  std::optional<std::string> kennzeichen;  // exact match
+  std::optional<bool> closed;              // zdA or not; unset = both
+  int limit = 50;                          // 1..500
+  std::string after;  // next_cursor of the previous page, "" = first page
+};
+struct AktenPage {
+  std::vector<Akte> items;
+  std::string next_cursor;  // "" when this is the last page
+};
+
+// An API token as stored: the secret itself is never stored, only its
+// hash (lower-case hex SHA-256). Made and checked by ds_api (api/auth.h).
+struct ApiToken {
+  std::string id;  // public part of the token, unique
+  std::string tenant;
+  std::string user;  // user id the token acts for (audit actor)
+  std::string role;  // "clerk", "tenant-admin", "operator"
+  std::string secret_hash;
+  int64_t created_at = 0;
+  std::optional<int64_t> revoked_at;
 };
 
 struct SearchHit {
@@ -235,6 +275,10 @@ class Store {
   // kInvalidInput for a malformed cursor or limit.
   Result<InboxPage> ListInbox(const InboxFilter& filter);
 
+  // Describes one format (metadata only, not audited). kNotFound if absent
+  // or in another tenant.
+  Result<FormatInfo> GetFormat(const std::string& tenant,
+                               const std::string& format_id);
   // Reads a format's content after verifying its hash; audited as
   // "read-content". kCheckFailed if the blob is corrupted.
   Result<std::string> ReadContent(const std::string& tenant,
@@ -252,6 +296,9 @@ class Store {
                                  const AkteInput& in,
                                  const std::string& actor);
   Result<Akte> GetAkte(const std::string& tenant, const std::string& id);
+  // The tenant's Akten, filtered and paged. kInvalidInput for a malformed
+  // cursor or limit.
+  Result<AktenPage> ListAkten(const AktenFilter& filter);
   Status ChangeAkte(const std::string& tenant, const std::string& id,
                     const AkteChange& change, const std::string& actor);
   Status ChangeVorgang(const std::string& tenant, const std::string& id,
@@ -286,9 +333,10 @@ class Store {
   // tenant, best matches first. Every word must match; no query syntax is
   // exposed. SQLite (FTS5, unicode61, diacritics folded) matches whole
   // words; PostgreSQL uses the German configuration (stemming, stop words).
-  // Not yet: text inside PDF and Office attachments is not indexed (needs
-  // extraction in the gate's sandboxed worker), nor XML form data unless the
-  // intake passes form_search_text.
+  // The text renditions of documents (IncomingDocument::text_address, e.g.
+  // the text of PDFs) are indexed too, up to 1 MiB each. Not yet: text of
+  // Office attachments, nor XML form data unless the intake passes
+  // form_search_text.
   Result<std::vector<SearchHit>> Search(const std::string& tenant,
                                         const std::string& query,
                                         int limit = 50);
@@ -306,6 +354,19 @@ class Store {
                          const std::string& dokument_id,
                          const IncomingDocument& doc,
                          const std::string& actor);
+
+  // Stores an API token (creating the tenant if unknown) and audits it as
+  // "configure" (token id and role only). kInvalidInput for missing fields,
+  // kAlreadyExists if the id is taken. created_at 0 = now.
+  Status AddApiToken(const ApiToken& token, const std::string& actor);
+  // A token by its id, revoked or not. kNotFound if absent.
+  Result<ApiToken> GetApiToken(const std::string& id);
+  // The tenant's tokens (without revoked ones unless `with_revoked`).
+  Result<std::vector<ApiToken>> ListApiTokens(const std::string& tenant,
+                                              bool with_revoked = false);
+  // Marks a token revoked; audited. kNotFound if absent in the tenant.
+  Status RevokeApiToken(const std::string& tenant, const std::string& id,
+                        const std::string& actor);
 
   // Records an action done outside the store (e.g. "export" by the xdomea
   // part) in the tenant's audit trail. `details` is a JSON object without

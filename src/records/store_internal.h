@@ -10,6 +10,9 @@
 
 namespace ds::records::internal {
 
+// MIME type of text renditions (extracted text, indexed for search).
+inline constexpr const char* kTextRenditionMime = "text/plain; charset=utf-8";
+
 // Encodes a vector of ids as a JSON array (audit object_ids column).
 std::string IdsToJson(const std::vector<std::string>& ids);
 std::vector<std::string> IdsFromJson(const std::string& text);

@@ -135,8 +135,14 @@ Result<InboxPage> Store::ListInbox(const InboxFilter& f) {
     return InvalidInput("inbox: limit must be 1..500");
   }
   std::string sql = std::string("SELECT ") + kVorgangColumns +
-                    " FROM vorgang WHERE tenant = ? AND akte_id IS NULL";
+                    " FROM vorgang WHERE tenant = ?";
   Params params = {f.tenant};
+  if (f.akte_id) {
+    sql += " AND akte_id = ?";
+    params.emplace_back(*f.akte_id);
+  } else {
+    sql += " AND akte_id IS NULL";
+  }
   if (f.service_identifier) {
     sql += " AND service_identifier = ?";
     params.emplace_back(*f.service_identifier);
@@ -181,6 +187,81 @@ Result<InboxPage> Store::ListInbox(const InboxFilter& f) {
     page.next_cursor = std::to_string(last.received_at) + ":" + last.id;
   }
   return page;
+}
+
+Result<AktenPage> Store::ListAkten(const AktenFilter& f) {
+  if (f.limit < 1 || f.limit > 500) {
+    return InvalidInput("akten: limit must be 1..500");
+  }
+  std::string sql =
+      "SELECT id, betreff, kennzeichen, federfuehrung, vertraulichkeit, "
+      "retention_years, created_at, closed_at, legal_hold "
+      "FROM akte WHERE tenant = ?";
+  Params params = {f.tenant};
+  if (f.kennzeichen) {
+    sql += " AND kennzeichen = ?";
+    params.emplace_back(*f.kennzeichen);
+  }
+  if (f.closed) sql += *f.closed ? " AND closed_at IS NOT NULL"
+                                 : " AND closed_at IS NULL";
+  if (!f.after.empty()) {
+    int64_t at = 0;
+    std::string id;
+    if (!ParseCursor(f.after, &at, &id)) {
+      return InvalidInput("akten: malformed cursor");
+    }
+    sql += " AND (created_at, id) < (?, ?)";
+    params.emplace_back(at);
+    params.emplace_back(id);
+  }
+  sql += " ORDER BY created_at DESC, id DESC LIMIT ?";
+  params.emplace_back(int64_t{f.limit + 1});
+
+  std::lock_guard<std::mutex> lock(mu_);
+  DS_ASSIGN_OR_RETURN(auto rows, db_->Query(sql, params));
+  AktenPage page;
+  for (size_t i = 0; i < rows.size() && i < static_cast<size_t>(f.limit); ++i) {
+    const Row& r = rows[i];
+    Akte a;
+    a.id = r.Text(0);
+    a.tenant = f.tenant;
+    a.meta = {r.Text(1), r.Text(2), r.Text(3), r.Text(4), std::nullopt};
+    if (auto years = r.OptInt(5)) {
+      a.meta.retention_years = static_cast<int>(*years);
+    }
+    a.created_at = r.Int(6);
+    a.closed_at = r.OptInt(7);
+    a.legal_hold = r.Int(8) != 0;
+    page.items.push_back(std::move(a));
+  }
+  if (rows.size() > static_cast<size_t>(f.limit)) {
+    const Akte& last = page.items.back();
+    page.next_cursor = std::to_string(last.created_at) + ":" + last.id;
+  }
+  return page;
+}
+
+Result<FormatInfo> Store::GetFormat(const std::string& tenant,
+                                    const std::string& format_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  DS_ASSIGN_OR_RETURN(
+      auto rows,
+      db_->Query("SELECT f.id, f.kind, f.rendition_of, f.content_address, "
+                 "f.mime_type, f.size, f.filename, d.id, d.vorgang_id, "
+                 "d.verdict FROM format f "
+                 "JOIN version v ON v.id = f.version_id "
+                 "JOIN dokument d ON d.id = v.dokument_id "
+                 "WHERE f.id = ? AND d.tenant = ?",
+                 {format_id, tenant}));
+  if (rows.empty()) return NotFound("format " + format_id + " not found");
+  const Row& r = rows[0];
+  FormatInfo info;
+  info.format = {r.Text(0), r.Text(1), r.Text(2), r.Text(3),
+                 r.Text(4), r.Int(5),  r.Text(6)};
+  info.dokument_id = r.Text(7);
+  info.vorgang_id = r.Text(8);
+  info.verdict = static_cast<Verdict>(r.Int(9));
+  return info;
 }
 
 // Finds the blob of a format in a tenant. kNotFound if absent or deleted.
@@ -258,6 +339,22 @@ Status Store::IndexVorgang(const std::string& tenant, const std::string& vid) {
       if (c == '-' || c == '_' || c == '.') c = ' ';
     }
     body += n.Text(0) + "\n" + words + "\n";
+  }
+
+  // Extracted text (text renditions); an unreadable blob is skipped here
+  // and reported by `audit verify`.
+  DS_ASSIGN_OR_RETURN(
+      auto texts,
+      db_->Query("SELECT f.content_address FROM format f "
+                 "JOIN version v ON v.id = f.version_id "
+                 "JOIN dokument d ON d.id = v.dokument_id "
+                 "WHERE d.vorgang_id = ? AND d.deleted_at IS NULL "
+                 "AND f.kind = 'rendition' AND f.mime_type = ? "
+                 "AND f.content_address IS NOT NULL",
+                 {vid, std::string(internal::kTextRenditionMime)}));
+  for (const Row& t : texts) {
+    Result<std::string> text = files_.Read(t.Text(0), 1 << 20);
+    if (text.ok()) body += *text + "\n";
   }
 
   if (db_->dialect() == Dialect::kPostgres) {

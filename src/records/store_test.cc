@@ -600,5 +600,158 @@ TEST_P(StoreTest, OpenVorgangIsNeverDue) {
   EXPECT_EQ(report->dokumente_deleted, 0);
 }
 
+// ---- Akten listing, Vorgänge of an Akte, formats, API tokens -------------
+
+TEST_P(StoreTest, ListsAktenNewestFirstWithFiltersAndCursor) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    auto id = store_->CreateAkte(
+        "kreis-a", {.betreff = "A", .kennzeichen = i == 1 ? "50.1" : "60"},
+        "clerk");
+    ASSERT_OK(id);
+    ids.push_back(*id);
+  }
+  ASSERT_OK(store_->CreateAkte("kreis-b", {.betreff = "B"}, "clerk"));
+
+  auto first = store_->ListAkten({.tenant = "kreis-a", .limit = 2});
+  ASSERT_OK(first);
+  ASSERT_EQ(first->items.size(), 2u);
+  ASSERT_FALSE(first->next_cursor.empty());
+  auto second = store_->ListAkten(
+      {.tenant = "kreis-a", .limit = 2, .after = first->next_cursor});
+  ASSERT_OK(second);
+  ASSERT_EQ(second->items.size(), 1u);
+  EXPECT_TRUE(second->next_cursor.empty());
+  std::set<std::string> seen = {first->items[0].id, first->items[1].id,
+                                second->items[0].id};
+  EXPECT_EQ(seen, std::set<std::string>(ids.begin(), ids.end()));
+
+  auto by_kennzeichen = store_->ListAkten(
+      {.tenant = "kreis-a", .kennzeichen = std::string("50.1")});
+  ASSERT_OK(by_kennzeichen);
+  ASSERT_EQ(by_kennzeichen->items.size(), 1u);
+  EXPECT_EQ(by_kennzeichen->items[0].id, ids[1]);
+  auto closed = store_->ListAkten({.tenant = "kreis-a", .closed = true});
+  ASSERT_OK(closed);
+  EXPECT_TRUE(closed->items.empty());
+  EXPECT_THAT(store_->ListAkten({.tenant = "kreis-a", .after = "x"}),
+              StatusIs(Code::kInvalidInput));
+  EXPECT_THAT(store_->ListAkten({.tenant = "kreis-a", .limit = 0}),
+              StatusIs(Code::kInvalidInput));
+}
+
+TEST_P(StoreTest, InboxFilterByAkteListsItsVorgaengeInItsTenantOnly) {
+  auto r = store_->FileSubmission(MakeSubmission("kreis-a", NewUuid()));
+  ASSERT_OK(r);
+  ASSERT_OK(store_->FileSubmission(MakeSubmission("kreis-a", NewUuid())));
+  auto akte = store_->CreateAkte("kreis-a", {.betreff = "A"}, "clerk");
+  ASSERT_OK(akte);
+  ASSERT_OK(store_->AssignToAkte("kreis-a", r->vorgang_id, *akte, "clerk"));
+
+  auto in_akte = store_->ListInbox({.tenant = "kreis-a", .akte_id = *akte});
+  auto inbox = store_->ListInbox({.tenant = "kreis-a"});
+  auto other = store_->ListInbox({.tenant = "kreis-b", .akte_id = *akte});
+
+  ASSERT_OK(in_akte);
+  ASSERT_EQ(in_akte->items.size(), 1u);
+  EXPECT_EQ(in_akte->items[0].id, r->vorgang_id);
+  ASSERT_OK(inbox);
+  EXPECT_EQ(inbox->items.size(), 1u);
+  ASSERT_OK(other);
+  EXPECT_TRUE(other->items.empty());
+}
+
+TEST_P(StoreTest, GetFormatDescribesAFormatOfItsTenantOnly) {
+  IncomingSubmission in = MakeSubmission("kreis-a", NewUuid());
+  in.attachments[0].verdict = Verdict::kQuarantined;
+  auto r = store_->FileSubmission(in);
+  ASSERT_OK(r);
+  auto v = store_->GetVorgang("kreis-a", r->vorgang_id);
+  ASSERT_OK(v);
+  const Format& f = v->dokumente.at(1).formats.at(0);
+
+  auto info = store_->GetFormat("kreis-a", f.id);
+
+  ASSERT_OK(info);
+  EXPECT_EQ(info->format.filename, "Mietvertrag-0.pdf");
+  EXPECT_EQ(info->format.mime_type, "application/pdf");
+  EXPECT_EQ(info->vorgang_id, r->vorgang_id);
+  EXPECT_EQ(info->dokument_id, v->dokumente[1].id);
+  EXPECT_EQ(info->verdict, Verdict::kQuarantined);
+  EXPECT_THAT(store_->GetFormat("kreis-b", f.id),
+              StatusIs(Code::kNotFound));
+}
+
+TEST_P(StoreTest, KeepsApiTokensAsHashesAndRevokesThem) {
+  ApiToken t{.id = "0123456789abcdef0123456789abcdef", .tenant = "kreis-a",
+             .user = "m.muster", .role = "clerk",
+             .secret_hash = std::string(64, 'a')};
+  ASSERT_OK(store_->AddApiToken(t, "cli"));
+  EXPECT_THAT(store_->AddApiToken(t, "cli"), StatusIs(Code::kAlreadyExists));
+  t.secret_hash = "short";
+  t.id = "other";
+  EXPECT_THAT(store_->AddApiToken(t, "cli"), StatusIs(Code::kInvalidInput));
+
+  auto got = store_->GetApiToken("0123456789abcdef0123456789abcdef");
+  ASSERT_OK(got);
+  EXPECT_EQ(got->user, "m.muster");
+  EXPECT_EQ(got->secret_hash, std::string(64, 'a'));
+  EXPECT_FALSE(got->revoked_at.has_value());
+
+  EXPECT_THAT(store_->RevokeApiToken("kreis-b", got->id, "cli"),
+              StatusIs(Code::kNotFound));
+  ASSERT_OK(store_->RevokeApiToken("kreis-a", got->id, "cli"));
+  auto revoked = store_->GetApiToken(got->id);
+  ASSERT_OK(revoked);
+  EXPECT_TRUE(revoked->revoked_at.has_value());
+  auto active = store_->ListApiTokens("kreis-a");
+  ASSERT_OK(active);
+  EXPECT_TRUE(active->empty());
+  auto all = store_->ListApiTokens("kreis-a", true);
+  ASSERT_OK(all);
+  EXPECT_EQ(all->size(), 1u);
+
+  // Creation and revocation are in the audit trail, without the user name.
+  auto audit = store_->ReadAudit("kreis-a");
+  ASSERT_OK(audit);
+  ASSERT_EQ(audit->size(), 2u);
+  EXPECT_EQ((*audit)[0].action, "configure");
+  EXPECT_EQ((*audit)[0].details.find("m.muster"), std::string::npos);
+}
+
+TEST_P(StoreTest, IndexesTextRenditionsForSearch) {
+  IncomingSubmission in = MakeSubmission("kreis-a", NewUuid());
+  auto text = store_->files().PutBytes("Grundbuchauszug Zaunkoenig Flur 7");
+  ASSERT_OK(text);
+  in.attachments[0].text_address = text->address;
+  auto r = store_->FileSubmission(in);
+  ASSERT_OK(r);
+
+  auto hits = store_->Search("kreis-a", "Zaunkoenig");
+
+  ASSERT_OK(hits);
+  ASSERT_EQ(hits->size(), 1u);
+  EXPECT_EQ((*hits)[0].vorgang_id, r->vorgang_id);
+  auto v = store_->GetVorgang("kreis-a", r->vorgang_id);
+  ASSERT_OK(v);
+  const auto& formats = v->dokumente.at(1).formats;
+  ASSERT_EQ(formats.size(), 2u);
+  EXPECT_EQ(formats[1].kind, "rendition");
+  EXPECT_EQ(formats[1].mime_type, "text/plain; charset=utf-8");
+  EXPECT_EQ(formats[1].filename, "Mietvertrag-0.pdf.txt");
+  EXPECT_EQ(formats[1].rendition_of, formats[0].id);
+
+  // Re-indexing (a metadata change) keeps the text findable.
+  ASSERT_OK(store_->ChangeVorgang("kreis-a", r->vorgang_id,
+                                  {.subject = std::string("neu")}, "clerk"));
+  hits = store_->Search("kreis-a", "Zaunkoenig");
+  ASSERT_OK(hits);
+  EXPECT_EQ(hits->size(), 1u);
+
+  IncomingSubmission bad = MakeSubmission("kreis-a", NewUuid());
+  bad.attachments[0].text_address = "not-an-address";
+  EXPECT_THAT(store_->FileSubmission(bad), StatusIs(Code::kInvalidInput));
+}
+
 }  // namespace
 }  // namespace ds::records::testing
