@@ -130,11 +130,13 @@ class [[nodiscard]] Result {
 }  // namespace ds
 
 // Returns early from the enclosing function with the status of `expr` if it
-// is not OK. `expr` may be a Status or a Result.
-#define DS_RETURN_IF_ERROR(expr)                        \
-  do {                                                  \
-    auto&& ds_status_ = (expr);                         \
-    if (!ds_status_.ok()) return ::ds::internal::StatusOf(ds_status_); \
+// is not OK. `expr` may be a Status or a Result. The status is copied out
+// before the full expression ends, so that `DS_RETURN_IF_ERROR(f().status())`
+// does not keep a reference into f()'s destroyed result.
+#define DS_RETURN_IF_ERROR(expr)                                   \
+  do {                                                             \
+    ::ds::Status ds_status_ = ::ds::internal::StatusOf((expr));    \
+    if (!ds_status_.ok()) return ds_status_;                       \
   } while (0)
 
 #define DS_CONCAT_INNER_(a, b) a##b

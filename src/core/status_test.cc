@@ -24,6 +24,20 @@ TEST(Status, AssignOrReturnPropagatesFirstError) {
   EXPECT_THAT(Quarter(6), testing::StatusIs(Code::kInvalidInput, "odd"));
 }
 
+// The status of a temporary result outlives the temporary: the message
+// arrives intact (under ASan, a dangling reference would be reported here).
+Status CheckHalfOf(int x) {
+  DS_RETURN_IF_ERROR(Half(x).status());
+  DS_RETURN_IF_ERROR(Half(x / 2));
+  return Status::Ok();
+}
+
+TEST(Status, ReturnIfErrorKeepsTheStatusOfATemporaryResult) {
+  EXPECT_OK(CheckHalfOf(8));
+  EXPECT_THAT(CheckHalfOf(7), testing::StatusIs(Code::kInvalidInput, "odd"));
+  EXPECT_THAT(CheckHalfOf(6), testing::StatusIs(Code::kInvalidInput, "odd"));
+}
+
 TEST(Status, PrependNamesTheStep) {
   Status s = CheckFailed("tag mismatch");
   s.Prepend("decrypt metadata");
