@@ -286,6 +286,9 @@ class Store {
   // tenant, best matches first. Every word must match; no query syntax is
   // exposed. SQLite (FTS5, unicode61, diacritics folded) matches whole
   // words; PostgreSQL uses the German configuration (stemming, stop words).
+  // SQLite ranks only the 5,000 most recently filed matches in the tenant
+  // (bounded cost for a word found in most Vorgänge): older matches of such
+  // a query are not returned.
   // Not yet: text inside PDF and Office attachments is not indexed (needs
   // extraction in the gate's sandboxed worker), nor XML form data unless the
   // intake passes form_search_text.
