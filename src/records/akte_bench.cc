@@ -602,11 +602,11 @@ void RunBackend(const std::string& name, Store& store, sql::Db& raw,
   if (!d.sqlite) {
     auto plan = Must(
         raw.Query("EXPLAIN (ANALYZE, BUFFERS) SELECT v.id, v.subject FROM "
-                  "search_doc s JOIN vorgang v ON v.id = s.vorgang_id "
-                  "WHERE s.tenant = 'kreis-a' AND s.tsv @@ "
-                  "plainto_tsquery('german', 'Antrag') ORDER BY "
-                  "ts_rank(s.tsv, plainto_tsquery('german', 'Antrag')) DESC, "
-                  "v.id LIMIT 50"),
+                  "(SELECT vorgang_id, ts_rank(tsv, plainto_tsquery("
+                  "'german', 'Antrag')) AS r FROM search_doc WHERE tenant = "
+                  "'kreis-a' AND tsv @@ plainto_tsquery('german', 'Antrag') "
+                  "ORDER BY r DESC, vorgang_id LIMIT 50) s JOIN vorgang v "
+                  "ON v.id = s.vorgang_id ORDER BY s.r DESC, v.id"),
         "explain");
     std::printf("  EXPLAIN ANALYZE search 'Antrag':\n");
     for (const auto& line : plan) std::printf("    %s\n", line.Text(0).c_str());

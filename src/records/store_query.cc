@@ -301,13 +301,16 @@ Result<std::vector<SearchHit>> Store::Search(const std::string& tenant,
   std::lock_guard<std::mutex> lock(mu_);
   Result<std::vector<Row>> rows = InvalidInput("search: empty query");
   if (db_->dialect() == Dialect::kPostgres) {
+    // Ranked and limited before the join: the planner then keeps only the
+    // top rows (a top-N sort) instead of sorting every match with its
+    // tsvector (which spilled to disk for a word in most Vorgänge).
     rows = db_->Query(
-        "SELECT v.id, v.subject FROM search_doc s "
-        "JOIN vorgang v ON v.id = s.vorgang_id "
-        "WHERE s.tenant = ? AND s.tsv @@ plainto_tsquery('german', ?) "
-        "ORDER BY ts_rank(s.tsv, plainto_tsquery('german', ?)) DESC, v.id "
-        "LIMIT ?",
-        {tenant, query, query, int64_t{limit}});
+        "SELECT v.id, v.subject FROM (SELECT vorgang_id, "
+        "ts_rank(tsv, plainto_tsquery('german', ?)) AS r FROM search_doc "
+        "WHERE tenant = ? AND tsv @@ plainto_tsquery('german', ?) "
+        "ORDER BY r DESC, vorgang_id LIMIT ?) s "
+        "JOIN vorgang v ON v.id = s.vorgang_id ORDER BY s.r DESC, v.id",
+        {query, tenant, query, int64_t{limit}});
   } else {
     std::string terms = Fts5Terms(query);
     if (terms.empty()) return std::vector<SearchHit>();
