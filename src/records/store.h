@@ -334,9 +334,11 @@ class Store {
   // exposed. SQLite (FTS5, unicode61, diacritics folded) matches whole
   // words; PostgreSQL uses the German configuration (stemming, stop words).
   // The text renditions of documents (IncomingDocument::text_address, e.g.
-  // the text of PDFs) are indexed too, up to 1 MiB each. Not yet: text of
-  // Office attachments, nor XML form data unless the intake passes
-  // form_search_text.
+  // the text of PDFs) are indexed too, up to 1 MiB each. SQLite ranks only
+  // the 5,000 most recently filed matches in the tenant (bounded cost for a
+  // word found in most Vorgänge): older matches of such a query are not
+  // returned. Not yet: text of Office attachments, nor XML form data unless
+  // the intake passes form_search_text.
   Result<std::vector<SearchHit>> Search(const std::string& tenant,
                                         const std::string& query,
                                         int limit = 50);
