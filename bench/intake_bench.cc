@@ -412,13 +412,12 @@ ds::submission_api::Application MakeApplication(const Installation& inst,
   app.data = FormData(sample, 10 * 1024);
   app.data_schema_uri = ds::demo::kDataSchemaUri;
   std::string n = std::to_string(i);
-  app.attachments.push_back({"Mietvertrag.pdf", "application/pdf",
-                             PaddedPdf("Mietvertrag (Demo) " + n, 1 << 20),
-                             "attachment", ""});
-  app.attachments.push_back({"Einkommensnachweis.pdf", "application/pdf",
-                             PaddedPdf("Einkommensnachweis (Demo) " + n,
-                                       1 << 20),
-                             "attachment", ""});
+  app.attachments.push_back({.filename = "Mietvertrag.pdf",
+                             .mime_type = "application/pdf",
+                             .content = PaddedPdf("Mietvertrag (Demo) " + n, 1 << 20)});
+  app.attachments.push_back({.filename = "Einkommensnachweis.pdf",
+                             .mime_type = "application/pdf",
+                             .content = PaddedPdf("Einkommensnachweis (Demo) " + n, 1 << 20)});
   return app;
 }
 

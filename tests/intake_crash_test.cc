@@ -289,7 +289,8 @@ TEST(IntakeCrash, EverySubmissionFiledExactlyOnceAcrossKillsOfHubAndZustelldiens
       app.data = sample.form_json;
       app.data_schema_uri = demo::kDataSchemaUri;
       for (const demo::SampleAttachment& a : sample.attachments) {
-        app.attachments.push_back({a.filename, a.mime_type, a.bytes, a.purpose, ""});
+        app.attachments.push_back(
+          {.filename = a.filename, .mime_type = a.mime_type, .content = a.bytes, .purpose = a.purpose});
       }
       submission_api::SendOptions options;
       options.key_policy.test_mode = true;

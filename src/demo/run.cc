@@ -175,7 +175,8 @@ Result<DemoSummary> RunDemo(const DemoOptions& o) {
     app.data = s.form_json;
     app.data_schema_uri = kDataSchemaUri;
     for (const SampleAttachment& a : s.attachments) {
-      app.attachments.push_back({a.filename, a.mime_type, a.bytes, a.purpose, ""});
+      app.attachments.push_back(
+          {.filename = a.filename, .mime_type = a.mime_type, .content = a.bytes, .purpose = a.purpose});
     }
     DS_ASSIGN_OR_RETURN(auto sent, submission_api::SendApplication(sender, app, send_options));
     summary.cases.push_back({s.label, sent.ref.submission_id, sent.ref.case_id, "submitted", "", ""});

@@ -34,13 +34,14 @@ struct OutgoingAttachment {
   std::string filename;
   std::string mime_type = "application/pdf";
   std::string content;  // plaintext bytes
+  std::string purpose = "attachment";  // form, attachment, report
+  std::string description;
   // If set, the plaintext is read from this file instead of `content`:
   // hashed and encrypted in bounded memory, the JWE written beside it as
   // "<content_file>.jwe" while it is uploaded (so the folder must be
-  // writable; the caller removes the folder's files afterwards).
+  // writable; the caller removes the folder's files afterwards). Last, so
+  // that callers naming the members in order stay correct.
   std::filesystem::path content_file;
-  std::string purpose = "attachment";  // form, attachment, report
-  std::string description;
 };
 
 struct Application {
