@@ -364,6 +364,12 @@ TEST(IntakeCrash, EverySubmissionFiledExactlyOnceAcrossKillsOfHubAndZustelldiens
                                            inst.destination + "\",state=\"received\"}"),
             0);
 
+  // The production hub shows no Posteingang without a token.
+  auto page = net::Fetch({.url = inst.hub_url() + "/"});
+  ASSERT_OK(page);
+  EXPECT_EQ(page->status, 404);
+  EXPECT_EQ(page->body.find(refs.front().submission_id), std::string::npos);
+
   // Diagnosis of one submission: its journal state and verified event log.
   const std::string config = (inst.etc() / "hub.toml").string();
   auto [code, out] = RunCli("--data " + hub_data.string() + " intake status --json --config " +

@@ -14,7 +14,6 @@
 #include "api/api.h"
 #include "core/config.h"
 #include "core/encoding.h"
-#include "demo/page.h"
 #include "fitconnect/set.h"
 #include "intake/config.h"
 #include "intake/events.h"
@@ -56,12 +55,13 @@ Status Serve(const Context& ctx, const std::string& config_path) {
     setup.destinations.push_back(std::move(d));
   }
   DS_RETURN_IF_ERROR(intake::LoadDataSchemas(config, &setup.data_schemas));
-  std::string tenant = config.destinations.front().tenant;
   DS_ASSIGN_OR_RETURN(auto hub, intake::Hub::Create(std::move(setup)));
 
   net::Router router;
   hub->AddRoutes(router);
-  demo::AddPage(router, hub->store(), tenant);
+  // No unauthenticated page here: the Posteingang shows personal data
+  // (subjects), so `serve` offers it only through the REST API's tokens.
+  // The demo's plain page stays in `drehscheibe demo`.
   api::AddApiRoutes(router, hub->store());
   DS_ASSIGN_OR_RETURN(auto server, net::HttpServer::Start({.listen = config.listen}, std::move(router)));
   DefaultLogger().Info("hub.started", {{"listen", server->base_url()},

@@ -45,6 +45,16 @@ class FitConnectTarget final : public Target {
 
   Status Init() {
     DS_ASSIGN_OR_RETURN(service_jwks_, api_.GetServiceJwks());
+    // A destination that does not offer the service would refuse every
+    // sample before looking at it; that is a mistake in the command, not a
+    // verdict on the platform.
+    DS_ASSIGN_OR_RETURN(submission_api::DestinationInfo destination,
+                        api_.GetDestination(options_.destination_id));
+    if (!destination.AcceptsService(options_.service_identifier)) {
+      return EnvironmentError("destination " + options_.destination_id +
+                              " does not offer service " + options_.service_identifier +
+                              " (use --service)");
+    }
     if (options_.hub_data.empty()) return Status::Ok();
     if (options_.hub_tenant.empty()) {
       return Status(Code::kUsage,
