@@ -1,5 +1,5 @@
 // zustelldienst_bench: submissions per second through the local
-// Zustelldienst stand-in on loopback (issue 4), each phase timed, and the
+// Zustelldienst stand-in on loopback, each phase timed, and the
 // bottleneck named from the costs of the primitives behind the phases.
 //
 //   zustelldienst_bench [--count N] [--threads T] [--attachment-kb K]
@@ -152,33 +152,33 @@ void OneSubmission(const World& w, sa::SenderClient& sender,
              std::to_string(n) + "}}";
   app.data_schema_uri = kSchema;
   for (int i = 0; i < 2; ++i) {
-    app.attachments.push_back({.filename = "anlage" + std::to_string(i) +
-                                           ".pdf",
-                               .content = w.attachment});
+    app.attachments.push_back(
+        {.filename = "anlage" + std::to_string(i) + ".pdf",
+         .content = w.attachment});
   }
   std::vector<std::string> ids = {ds::NewUuid(), ds::NewUuid()};
   Json metadata = Must("metadata", sa::BuildMetadata(app, ids, "2.1.0"));
   std::string enc_meta = Must(
-      "encrypt", ds::jose::Encrypt(key, metadata.dump(),
-                                   {.cty = "application/json"}));
+      "encrypt",
+      ds::jose::Encrypt(key, metadata.dump(), {.cty = "application/json"}));
   std::string enc_data = Must(
       "encrypt", ds::jose::Encrypt(key, app.data, {.cty = "application/json"}));
   std::vector<std::string> enc_att;
   for (const auto& a : app.attachments) {
-    enc_att.push_back(Must("encrypt", ds::jose::Encrypt(key, a.content,
-                                                        {.cty = a.mime_type})));
+    enc_att.push_back(Must(
+        "encrypt", ds::jose::Encrypt(key, a.content, {.cty = a.mime_type})));
   }
   lap(1);
 
-  sa::SubmissionRef ref = Must(
-      "announce", sender.Announce({.destination_id = w.destination,
-                                   .attachment_ids = ids,
-                                   .service_name = app.service_name,
-                                   .service_identifier = kLeika}));
+  sa::SubmissionRef ref =
+      Must("announce", sender.Announce({.destination_id = w.destination,
+                                        .attachment_ids = ids,
+                                        .service_name = app.service_name,
+                                        .service_identifier = kLeika}));
   lap(2);
   for (size_t i = 0; i < ids.size(); ++i) {
-    Must("upload", sender.UploadAttachment(ref.submission_id, ids[i],
-                                           enc_att[i]));
+    Must("upload",
+         sender.UploadAttachment(ref.submission_id, ids[i], enc_att[i]));
   }
   lap(3);
   Must("submit", sender.Submit(ref.submission_id, enc_meta, enc_data));
@@ -195,8 +195,8 @@ void OneSubmission(const World& w, sa::SenderClient& sender,
   lap(5);
   auto got = Must("fetch", subscriber.GetSubmission(ref.submission_id));
   ds::fitconnect::AuthenticationTags tags;
-  tags.metadata = Must("fetch", ds::jose::AuthenticationTag(
-                                    got.encrypted_metadata));
+  tags.metadata =
+      Must("fetch", ds::jose::AuthenticationTag(got.encrypted_metadata));
   tags.data = Must("fetch", ds::jose::AuthenticationTag(got.encrypted_data));
   for (const std::string& id : got.attachments) {
     fs::path out = w.scratch / (id + ".jwe");
@@ -208,14 +208,14 @@ void OneSubmission(const World& w, sa::SenderClient& sender,
   lap(6);
   auto log = Must("events", subscriber.GetEvents(ref.case_id));
   ds::fitconnect::StaticKeyResolver resolver;
-  resolver.AddDeliveryService(w.service->issuer(),
-                              Must("events", ds::jose::Jwks::FromJson(
-                                                 service_jwks)));
+  resolver.AddDeliveryService(
+      w.service->issuer(),
+      Must("events", ds::jose::Jwks::FromJson(service_jwks)));
   resolver.AddDestination(w.destination,
                           ds::jose::Jwks({w.signature_key->PublicOnly()}));
-  auto checked = Must("events", ds::fitconnect::CheckSubmissionLog(
-                                    log.events, ref.case_id,
-                                    ref.submission_id, resolver));
+  auto checked =
+      Must("events", ds::fitconnect::CheckSubmissionLog(
+                         log.events, ref.case_id, ref.submission_id, resolver));
   if (!(checked.authentication_tags == tags)) {
     Die("events", ds::CheckFailed("authentication tags differ"));
   }
@@ -230,9 +230,9 @@ void OneSubmission(const World& w, sa::SenderClient& sender,
 
   // The sender sees the decision.
   auto sender_log = Must("status", sender.GetEvents(ref.case_id));
-  std::string state = Must("status", sa::StateFromEventLog(
-                                         sender, sender_log, ref,
-                                         service_jwks, nullptr));
+  std::string state = Must(
+      "status",
+      sa::StateFromEventLog(sender, sender_log, ref, service_jwks, nullptr));
   if (state != "accepted") Die("status", ds::CheckFailed("state " + state));
   lap(9);
 }
@@ -250,8 +250,9 @@ class CommitProbe {
   explicit CommitProbe(const fs::path& dir) {
     std::string file = (dir / "commit-probe.db").string();
     if (sqlite3_open(file.c_str(), &db_) != SQLITE_OK) return;
-    sqlite3_exec(db_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                      "CREATE TABLE t(k TEXT PRIMARY KEY, v BLOB)",
+    sqlite3_exec(db_,
+                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                 "CREATE TABLE t(k TEXT PRIMARY KEY, v BLOB)",
                  nullptr, nullptr, nullptr);
   }
   ~CommitProbe() { sqlite3_close(db_); }
@@ -303,8 +304,9 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--threads")) ok = num(&threads);
     if (!std::strcmp(argv[i], "--attachment-kb")) ok = num(&attachment_kb);
     if (!ok) {
-      std::fprintf(stderr, "usage: zustelldienst_bench [--count N] "
-                           "[--threads T] [--attachment-kb K]\n");
+      std::fprintf(stderr,
+                   "usage: zustelldienst_bench [--count N] "
+                   "[--threads T] [--attachment-kb K]\n");
       return 2;
     }
   }
@@ -320,13 +322,14 @@ int main(int argc, char** argv) {
   World w;
   w.scratch = dir / "scratch";
   w.attachment = Pseudo(static_cast<size_t>(attachment_kb) * 1024, 7);
-  std::printf("setup: RSA-4096 keys (destination encryption and signature, "
-              "service SET key) ...\n");
+  std::printf(
+      "setup: RSA-4096 keys (destination encryption and signature, "
+      "service SET key) ...\n");
   std::fflush(stdout);
   ds::jose::Jwk enc_key = Must(
       "keygen", ds::jose::Jwk::Generate(4096, ds::NewUuid(), "RSA-OAEP-256"));
-  w.signature_key = Must(
-      "keygen", ds::jose::Jwk::Generate(4096, ds::NewUuid(), "PS512"));
+  w.signature_key =
+      Must("keygen", ds::jose::Jwk::Generate(4096, ds::NewUuid(), "PS512"));
 
   ds::Logger quiet;
   quiet.set_level(ds::LogLevel::kOff);
@@ -336,17 +339,17 @@ int main(int argc, char** argv) {
   o.logger = &quiet;
   w.service = Must("start", zd::Service::Start(o));
   zd::DestinationSpec spec;
-  spec.services.push_back({kLeika, "Wohngeld", {}, {{kSchema,
-                                                     "application/json"}}});
+  spec.services.push_back(
+      {kLeika, "Wohngeld", {}, {{kSchema, "application/json"}}});
   spec.encryption_key = enc_key.PublicOnly();
   spec.signature_keys.push_back(w.signature_key->PublicOnly());
-  w.destination = Must("destination", w.service->admin().CreateDestination(
-                                          spec));
+  w.destination =
+      Must("destination", w.service->admin().CreateDestination(spec));
   w.sender = Must("client", w.service->admin().CreateClient(
                                 zd::Role::kSender, {}, "bench-portal"));
-  w.subscriber = Must("client", w.service->admin().CreateClient(
-                                    zd::Role::kSubscriber, {w.destination},
-                                    "bench-hub"));
+  w.subscriber =
+      Must("client", w.service->admin().CreateClient(
+                         zd::Role::kSubscriber, {w.destination}, "bench-hub"));
   Json service_jwks = w.service->Jwks();
 
   // Sequential: per-phase medians.
@@ -382,26 +385,23 @@ int main(int argc, char** argv) {
   // write transactions: announce, 2 uploads, submit, accept; 2 uploaded
   // files written durably; 14 HTTP requests, 2 of them uploads.
   std::vector<Probe> probes;
-  probes.push_back({"PS512 sign, RSA-4096 (2 service + 1 accept)", 3, true,
-                    [&] {
-                      (void)ds::jose::SignPs512(*w.signature_key,
-                                                {{"typ", "secevent+jwt"}},
-                                                R"({"x":1})");
-                    }});
+  probes.push_back(
+      {"PS512 sign, RSA-4096 (2 service + 1 accept)", 3, true, [&] {
+         (void)ds::jose::SignPs512(*w.signature_key, {{"typ", "secevent+jwt"}},
+                                   R"({"x":1})");
+       }});
   probes.push_back({"PS512 verify, RSA-4096", 6, true, [&] {
                       (void)ds::jose::VerifyPs512(
                           signed_set, w.signature_key->PublicOnly());
                     }});
-  probes.push_back({"JWE encrypt of one attachment (OAEP + AES-GCM)", 2,
-                    true, [&] {
-                      (void)ds::jose::Encrypt(enc_key.PublicOnly(),
-                                              w.attachment,
-                                              {.cty = "application/pdf"});
-                    }});
+  probes.push_back(
+      {"JWE encrypt of one attachment (OAEP + AES-GCM)", 2, true, [&] {
+         (void)ds::jose::Encrypt(enc_key.PublicOnly(), w.attachment,
+                                 {.cty = "application/pdf"});
+       }});
   probes.push_back({"SQLite commit, WAL synchronous=FULL", 5, false,
                     [&] { commits.Commit(); }});
-  probes.push_back({"attachment file written durably (fsync)", 2, false,
-                    [&] {
+  probes.push_back({"attachment file written durably (fsync)", 2, false, [&] {
                       (void)ds::WriteFileAtomic(dir / "scratch" / "probe",
                                                 w.attachment);
                     }});
@@ -446,12 +446,15 @@ int main(int argc, char** argv) {
   double par_s = Ms(Clock::now() - par_start) / 1e3;
 
   double per_sub = Median(totals);
-  std::printf("\n%d submissions, each announce + 2 attachments of %d KiB + "
-              "submit + pickup + accept\n", count, attachment_kb);
-  std::printf("sequential: %.1f submissions/s (%.1f ms each on average, "
-              "median %.1f, slowest %.1f)\n", count / seq_s,
-              seq_s * 1e3 / count, per_sub,
-              *std::max_element(totals.begin(), totals.end()));
+  std::printf(
+      "\n%d submissions, each announce + 2 attachments of %d KiB + "
+      "submit + pickup + accept\n",
+      count, attachment_kb);
+  std::printf(
+      "sequential: %.1f submissions/s (%.1f ms each on average, "
+      "median %.1f, slowest %.1f)\n",
+      count / seq_s, seq_s * 1e3 / count, per_sub,
+      *std::max_element(totals.begin(), totals.end()));
   std::printf("%d threads: %.1f submissions/s (%d submissions in %.2f s)\n",
               threads, par_count / par_s, par_count, par_s);
   std::printf("\nphase (median ms per submission, sequential):\n");
@@ -460,9 +463,10 @@ int main(int argc, char** argv) {
     std::printf("  %-9s %7.2f ms  %4.0f %%\n", kPhases[p], m,
                 100 * m / per_sub);
   }
-  std::printf("\nprimitives, sampled once between submissions (median "
-              "ms; RSA and AES in\nCPU time, the rest wall clock) x count "
-              "per submission:\n");
+  std::printf(
+      "\nprimitives, sampled once between submissions (median "
+      "ms; RSA and AES in\nCPU time, the rest wall clock) x count "
+      "per submission:\n");
   const Probe* top = &probes[0];
   auto sum = [](const Probe& p) { return p.per_submission * Median(p.ms); };
   for (const Probe& p : probes) {
@@ -476,8 +480,9 @@ int main(int argc, char** argv) {
               100 * durable / per_sub);
   std::printf("bottleneck: %s (%.0f %% of a sequential submission)\n",
               top->name, 100 * sum(*top) / per_sub);
-  std::printf("(the rest of a submission is request handling, JSON, "
-              "logging and waiting\n for a core of the shared machine)\n");
+  std::printf(
+      "(the rest of a submission is request handling, JSON, "
+      "logging and waiting\n for a core of the shared machine)\n");
 
   w.service->Stop();
   w.service.reset();

@@ -1,4 +1,4 @@
-// The sender gateway (issue 4) end to end over loopback: the in-process
+// The sender gateway end to end over loopback: the in-process
 // Zustelldienst stand-in, the real intake hub as the subscriber, and the
 // gateway between portals and FIT-Connect. A counting proxy in front of
 // the Zustelldienst shows that refused requests send nothing.
