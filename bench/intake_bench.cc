@@ -137,9 +137,9 @@ ds::jose::Jwk CachedKey(const std::string& name, const std::string& alg) {
     }
   }
   auto key = Must(ds::jose::Jwk::Generate(4096, ds::NewUuid(), alg), "keygen");
-  auto cert = Must(
-      ds::jose::SelfSignedCertificate(key, "intake bench " + name, 3650),
-      "certificate");
+  auto cert =
+      Must(ds::jose::SelfSignedCertificate(key, "intake bench " + name, 3650),
+           "certificate");
   ds::jose::Jwk out = key.WithX5c({cert});
   Must(ds::EnsureDir(dir), "key dir");
   Must(ds::WriteFileAtomic(file, out.PrivateJson().dump()), "key file");
@@ -165,7 +165,9 @@ int FreePort() {
 class Process {
  public:
   Process(std::vector<std::string> args, fs::path log, std::string specs)
-      : args_(std::move(args)), log_(std::move(log)), specs_(std::move(specs)) {}
+      : args_(std::move(args)),
+        log_(std::move(log)),
+        specs_(std::move(specs)) {}
   ~Process() { Stop(SIGKILL); }
 
   void Start() {
@@ -285,42 +287,63 @@ Status Installation::Write(const ds::jose::Jwk& enc,
       WriteFileAtomic(e / "enc.private.jwk", enc.PrivateJson().dump()));
   DS_RETURN_IF_ERROR(
       WriteFileAtomic(e / "sig.private.jwk", sig.PrivateJson().dump()));
-  DS_RETURN_IF_ERROR(WriteFileAtomic(
-      e / "enc.pub.jwk", enc.PublicOnly().PublicJson().dump()));
-  DS_RETURN_IF_ERROR(WriteFileAtomic(
-      e / "sig.pub.jwk", sig.PublicOnly().PublicJson().dump()));
+  DS_RETURN_IF_ERROR(
+      WriteFileAtomic(e / "enc.pub.jwk", enc.PublicOnly().PublicJson().dump()));
+  DS_RETURN_IF_ERROR(
+      WriteFileAtomic(e / "sig.pub.jwk", sig.PublicOnly().PublicJson().dump()));
   DS_RETURN_IF_ERROR(WriteFileAtomic(e / "hub.secret", kHubSecret));
   DS_RETURN_IF_ERROR(
       WriteFileAtomic(e / "data.schema.json", ds::demo::DataSchema()));
 
-  std::string setup =
-      "[[destination]]\nid = \"" + destination + "\"\n"
-      "encryption_key = \"enc.pub.jwk\"\n"
-      "signature_keys = [\"sig.pub.jwk\"]\n"
-      "  [[destination.service]]\n"
-      "  identifier = \"" + std::string(ds::demo::kServiceIdentifier) + "\"\n"
-      "  name = \"" + std::string(ds::demo::kServiceName) + "\"\n"
-      "  schemas = [\"" + std::string(ds::demo::kDataSchemaUri) + "\"]\n"
-      "[[client]]\nrole = \"sender\"\nid = \"" + kSenderId +
-      "\"\nsecret = \"" + kSenderSecret + "\"\n"
-      "[[client]]\nrole = \"subscriber\"\ndestinations = [\"" + destination +
-      "\"]\nid = \"" + kHubId + "\"\nsecret = \"" + kHubSecret + "\"\n";
+  std::string setup = "[[destination]]\nid = \"" + destination +
+                      "\"\n"
+                      "encryption_key = \"enc.pub.jwk\"\n"
+                      "signature_keys = [\"sig.pub.jwk\"]\n"
+                      "  [[destination.service]]\n"
+                      "  identifier = \"" +
+                      std::string(ds::demo::kServiceIdentifier) +
+                      "\"\n"
+                      "  name = \"" +
+                      std::string(ds::demo::kServiceName) +
+                      "\"\n"
+                      "  schemas = [\"" +
+                      std::string(ds::demo::kDataSchemaUri) +
+                      "\"]\n"
+                      "[[client]]\nrole = \"sender\"\nid = \"" +
+                      kSenderId + "\"\nsecret = \"" + kSenderSecret +
+                      "\"\n"
+                      "[[client]]\nrole = \"subscriber\"\ndestinations = [\"" +
+                      destination + "\"]\nid = \"" + kHubId +
+                      "\"\nsecret = \"" + kHubSecret + "\"\n";
   DS_RETURN_IF_ERROR(WriteFileAtomic(e / "zustelldienst.toml", setup));
 
-  std::string hub =
-      "[hub]\nlisten = \"127.0.0.1:" + std::to_string(hub_port) +
-      "\"\ntest_mode = true\n"
-      "[zustelldienst]\nsubmission_api = \"" + zd_url() + "/v1\"\n"
-      "token_url = \"" + zd_url() + "/token\"\n"
-      "[intake]\npoll_seconds = 1\nmax_parallel = " +
-      std::to_string(max_parallel) + "\n"
-      "[[destination]]\nid = \"" + destination + "\"\ntenant = \"" + kTenant +
-      "\"\nclient_id = \"" + kHubId + "\"\n"
-      "client_secret_file = \"" + (e / "hub.secret").string() + "\"\n"
-      "decryption_keys = [\"" + (e / "enc.private.jwk").string() + "\"]\n"
-      "signing_key = \"" + (e / "sig.private.jwk").string() + "\"\n"
-      "[[data_schema]]\nuri = \"" + std::string(ds::demo::kDataSchemaUri) +
-      "\"\nfile = \"" + (e / "data.schema.json").string() + "\"\n";
+  std::string hub = "[hub]\nlisten = \"127.0.0.1:" + std::to_string(hub_port) +
+                    "\"\ntest_mode = true\n"
+                    "[zustelldienst]\nsubmission_api = \"" +
+                    zd_url() +
+                    "/v1\"\n"
+                    "token_url = \"" +
+                    zd_url() +
+                    "/token\"\n"
+                    "[intake]\npoll_seconds = 1\nmax_parallel = " +
+                    std::to_string(max_parallel) +
+                    "\n"
+                    "[[destination]]\nid = \"" +
+                    destination + "\"\ntenant = \"" + kTenant +
+                    "\"\nclient_id = \"" + kHubId +
+                    "\"\n"
+                    "client_secret_file = \"" +
+                    (e / "hub.secret").string() +
+                    "\"\n"
+                    "decryption_keys = [\"" +
+                    (e / "enc.private.jwk").string() +
+                    "\"]\n"
+                    "signing_key = \"" +
+                    (e / "sig.private.jwk").string() +
+                    "\"\n"
+                    "[[data_schema]]\nuri = \"" +
+                    std::string(ds::demo::kDataSchemaUri) + "\"\nfile = \"" +
+                    (e / "data.schema.json").string() + "\"\n";
   return WriteFileAtomic(e / "hub.toml", hub);
 }
 
@@ -401,7 +424,7 @@ std::string FormData(const ds::demo::SampleApplication& sample, size_t size) {
 }
 
 ds::submission_api::Application MakeApplication(const Installation& inst,
-                                                 int i) {
+                                                int i) {
   static const std::vector<ds::demo::SampleApplication> samples =
       ds::demo::BuildSamples(8);
   const auto& sample = samples[static_cast<size_t>(i) % samples.size()];
@@ -412,12 +435,14 @@ ds::submission_api::Application MakeApplication(const Installation& inst,
   app.data = FormData(sample, 10 * 1024);
   app.data_schema_uri = ds::demo::kDataSchemaUri;
   std::string n = std::to_string(i);
-  app.attachments.push_back({.filename = "Mietvertrag.pdf",
-                             .mime_type = "application/pdf",
-                             .content = PaddedPdf("Mietvertrag (Demo) " + n, 1 << 20)});
-  app.attachments.push_back({.filename = "Einkommensnachweis.pdf",
-                             .mime_type = "application/pdf",
-                             .content = PaddedPdf("Einkommensnachweis (Demo) " + n, 1 << 20)});
+  app.attachments.push_back(
+      {.filename = "Mietvertrag.pdf",
+       .mime_type = "application/pdf",
+       .content = PaddedPdf("Mietvertrag (Demo) " + n, 1 << 20)});
+  app.attachments.push_back(
+      {.filename = "Einkommensnachweis.pdf",
+       .mime_type = "application/pdf",
+       .content = PaddedPdf("Einkommensnachweis (Demo) " + n, 1 << 20)});
   return app;
 }
 
@@ -445,8 +470,8 @@ std::pair<int, std::string> WaitFinished(const Installation& inst, int total,
                                          int timeout_seconds) {
   auto deadline = Clock::now() + std::chrono::seconds(timeout_seconds);
   const std::string accepted =
-      "drehscheibe_intake_submissions_total{destination=\"" +
-      inst.destination + "\",outcome=\"accepted\"";
+      "drehscheibe_intake_submissions_total{destination=\"" + inst.destination +
+      "\",outcome=\"accepted\"";
   const std::string finished =
       "drehscheibe_intake_submissions_total{destination=\"" + inst.destination;
   for (;;) {
@@ -460,8 +485,8 @@ std::pair<int, std::string> WaitFinished(const Installation& inst, int total,
 }
 
 // Sends `count` applications from `threads` threads; returns on error.
-void SendAll(ds::submission_api::SenderClient& sender,
-             const Installation& inst, int first, int count, int threads) {
+void SendAll(ds::submission_api::SenderClient& sender, const Installation& inst,
+             int first, int count, int threads) {
   std::atomic<int> next{first};
   std::mutex mu;
   std::string error;
@@ -503,14 +528,22 @@ Options ParseArgs(int argc, char** argv) {
       if (i + 1 >= argc) Fail("missing value for " + a);
       return argv[++i];
     };
-    if (a == "--count") o.count = std::stoi(value());
-    else if (a == "--senders") o.senders = std::stoi(value());
-    else if (a == "--parallel") o.parallel = std::stoi(value());
-    else if (a == "--big-mb") o.big_mb = std::stoull(value());
-    else if (a == "--work") o.work = value();
-    else if (a == "--keep") o.keep = true;
-    else if (a == "--perf") o.perf = value();
-    else Fail("unknown argument " + a);
+    if (a == "--count")
+      o.count = std::stoi(value());
+    else if (a == "--senders")
+      o.senders = std::stoi(value());
+    else if (a == "--parallel")
+      o.parallel = std::stoi(value());
+    else if (a == "--big-mb")
+      o.big_mb = std::stoull(value());
+    else if (a == "--work")
+      o.work = value();
+    else if (a == "--keep")
+      o.keep = true;
+    else if (a == "--perf")
+      o.perf = value();
+    else
+      Fail("unknown argument " + a);
   }
   return o;
 }
@@ -537,14 +570,13 @@ std::string WriteBigPdf(const fs::path& pdf, uint64_t bytes) {
   EVP_MD_CTX_free(md);
   out.close();
   if (!out) Fail("writing " + pdf.string());
-  return ds::HexEncode(
-      std::string_view(reinterpret_cast<char*>(digest), len));
+  return ds::HexEncode(std::string_view(reinterpret_cast<char*>(digest), len));
 }
 
 // Sends one application with a big attachment from disk, as SendApplication
 // does but with the attachment encrypted and uploaded by streaming.
-void SendBig(ds::submission_api::SenderClient& sender,
-             const Installation& inst, const fs::path& dir, uint64_t bytes) {
+void SendBig(ds::submission_api::SenderClient& sender, const Installation& inst,
+             const fs::path& dir, uint64_t bytes) {
   fs::path pdf = dir / "big.pdf";
   fs::path jwe = dir / "big.jwe";
   auto t0 = Clock::now();
@@ -552,10 +584,10 @@ void SendBig(ds::submission_api::SenderClient& sender,
   uint64_t size = fs::file_size(pdf);
 
   auto dest = Must(sender.GetDestination(inst.destination), "destination");
-  auto key = Must(ds::jose::Jwk::FromJson(Must(
-                      sender.GetKey(inst.destination, dest.encryption_kid),
-                      "key")),
-                  "key");
+  auto key =
+      Must(ds::jose::Jwk::FromJson(Must(
+               sender.GetKey(inst.destination, dest.encryption_kid), "key")),
+           "key");
   {
     int in = ::open(pdf.c_str(), O_RDONLY);
     int out = ::open(jwe.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -587,47 +619,48 @@ void SendBig(ds::submission_api::SenderClient& sender,
     draft.public_service = ds::fitconnect::PublicServiceType{
         app.service_identifier, app.service_name};
   }
-  json metadata = Must(ds::fitconnect::BuildMetadata(draft, nullptr),
-                       "metadata");
-  std::string enc_meta = Must(
-      ds::jose::Encrypt(key, metadata.dump(), {.cty = "application/json"}),
-      "encrypt metadata");
-  std::string enc_data = Must(
-      ds::jose::Encrypt(key, app.data, {.cty = "application/json"}),
-      "encrypt data");
+  json metadata =
+      Must(ds::fitconnect::BuildMetadata(draft, nullptr), "metadata");
+  std::string enc_meta =
+      Must(ds::jose::Encrypt(key, metadata.dump(), {.cty = "application/json"}),
+           "encrypt metadata");
+  std::string enc_data =
+      Must(ds::jose::Encrypt(key, app.data, {.cty = "application/json"}),
+           "encrypt data");
 
   auto t1 = Clock::now();
-  auto ref = Must(sender.Announce({.destination_id = inst.destination,
-                                   .attachment_ids = {att.attachment_id},
-                                   .service_name = app.service_name,
-                                   .service_identifier =
-                                       app.service_identifier}),
-                  "announce");
+  auto ref =
+      Must(sender.Announce({.destination_id = inst.destination,
+                            .attachment_ids = {att.attachment_id},
+                            .service_name = app.service_name,
+                            .service_identifier = app.service_identifier}),
+           "announce");
   Must(sender.UploadAttachmentFile(ref.submission_id, att.attachment_id, jwe),
        "upload big attachment");
   Must(sender.Submit(ref.submission_id, enc_meta, enc_data), "submit");
   double upload = std::chrono::duration<double>(Clock::now() - t1).count();
-  std::printf("big_attachment  plaintext %.1f MiB  jwe %.1f MiB  "
-              "generate+hash+encrypt %.1f s  upload+submit %.1f s\n",
-              size / 1048576.0, fs::file_size(jwe) / 1048576.0, prepare, upload);
+  std::printf(
+      "big_attachment  plaintext %.1f MiB  jwe %.1f MiB  "
+      "generate+hash+encrypt %.1f s  upload+submit %.1f s\n",
+      size / 1048576.0, fs::file_size(jwe) / 1048576.0, prepare, upload);
   fs::remove(pdf);
   fs::remove(jwe);
 }
 
 // Per-step wall time inside the hub, from the /metrics histograms, minus
 // what `before` (an earlier scrape of the same process) had counted.
-void PrintSteps(const std::string& metrics, const std::string& before,
-                int n) {
+void PrintSteps(const std::string& metrics, const std::string& before, int n) {
   for (const char* step : {"fetch", "check", "file", "accept"}) {
     std::string sel = std::string("{step=\"") + step + "\"}";
     std::string sum = "drehscheibe_intake_step_duration_seconds_sum" + sel;
     std::string cnt = "drehscheibe_intake_step_duration_seconds_count" + sel;
     double s = MetricSum(metrics, sum) - MetricSum(before, sum);
     double c = MetricSum(metrics, cnt) - MetricSum(before, cnt);
-    std::printf("  hub step %-6s  %4.0f runs  %7.1f ms per submission "
-                "(wall time inside the hub; steps of several submissions "
-                "overlap)\n",
-                step, c, n > 0 ? 1000 * s / n : 0);
+    std::printf(
+        "  hub step %-6s  %4.0f runs  %7.1f ms per submission "
+        "(wall time inside the hub; steps of several submissions "
+        "overlap)\n",
+        step, c, n > 0 ? 1000 * s / n : 0);
   }
 }
 
@@ -672,10 +705,10 @@ int RunBench(int argc, char** argv) {
   }
   std::string specs = SpecsDir();
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
-  std::printf("intake_bench  count %d  senders %d  hub max_parallel %d  "
-              "cores %ld  work %s\n",
-              opt.count, opt.senders, opt.parallel, cores,
-              opt.work.c_str());
+  std::printf(
+      "intake_bench  count %d  senders %d  hub max_parallel %d  "
+      "cores %ld  work %s\n",
+      opt.count, opt.senders, opt.parallel, cores, opt.work.c_str());
   std::printf("load average before: %s",
               Run("cut -d' ' -f1-3 /proc/loadavg").c_str());
 
@@ -684,26 +717,29 @@ int RunBench(int argc, char** argv) {
   Must(inst.Write(CachedKey("encryption", "RSA-OAEP-256"),
                   CachedKey("signing", "PS512")),
        "installation");
-  Process zd({"--data", (opt.work / "zd").string(), "zustelldienst",
-              "--listen", "127.0.0.1:" + std::to_string(inst.zd_port),
-              "--public-url", inst.zd_url(), "--setup",
-              (inst.etc() / "zustelldienst.toml").string()},
-             opt.work / "zustelldienst.log", specs);
-  std::vector<std::string> hub_args = {
-      "--data", (opt.work / "hub").string(), "serve", "--config",
-      (inst.etc() / "hub.toml").string()};
+  Process zd(
+      {"--data", (opt.work / "zd").string(), "zustelldienst", "--listen",
+       "127.0.0.1:" + std::to_string(inst.zd_port), "--public-url",
+       inst.zd_url(), "--setup", (inst.etc() / "zustelldienst.toml").string()},
+      opt.work / "zustelldienst.log", specs);
+  std::vector<std::string> hub_args = {"--data", (opt.work / "hub").string(),
+                                       "serve", "--config",
+                                       (inst.etc() / "hub.toml").string()};
   auto hub = std::make_unique<Process>(hub_args, opt.work / "hub.log", specs);
   zd.Start();
   hub->Start();
   if (!WaitForHttp(inst.zd_url() + "/.well-known/jwks.json", 60)) {
-    Fail("zustelldienst did not start; see " + (opt.work / "zustelldienst.log").string());
+    Fail("zustelldienst did not start; see " +
+         (opt.work / "zustelldienst.log").string());
   }
   if (!WaitForHttp(inst.hub_url() + "/metrics", 60)) {
     Fail("hub did not start; see " + (opt.work / "hub.log").string());
   }
-  ds::submission_api::SenderClient sender(ds::submission_api::Endpoint{
-      .api_url = inst.zd_url(), .token_url = inst.zd_url() + "/token",
-      .client_id = kSenderId, .client_secret = kSenderSecret});
+  ds::submission_api::SenderClient sender(
+      ds::submission_api::Endpoint{.api_url = inst.zd_url(),
+                                   .token_url = inst.zd_url() + "/token",
+                                   .client_id = kSenderId,
+                                   .client_secret = kSenderSecret});
 
   // The bound, measured in this run while the services are idle.
   std::string speed = Run("openssl speed -mr -seconds 3 rsa4096 2>/dev/null");
@@ -720,7 +756,8 @@ int RunBench(int argc, char** argv) {
   SendAll(sender, inst, 0, kWarmup, 1);
   auto [warm_ok, warm_metrics] = WaitFinished(inst, kWarmup, 300);
   if (warm_ok != kWarmup) {
-    Fail("warm-up submissions not accepted; see " + (opt.work / "hub.log").string());
+    Fail("warm-up submissions not accepted; see " +
+         (opt.work / "hub.log").string());
   }
   std::string steps_before = warm_metrics;
 
@@ -759,38 +796,43 @@ int RunBench(int argc, char** argv) {
   double rsa_ms = 1000.0 / sign_per_s;
   std::printf("\nopenssl speed rsa4096: %.1f sign/s per CPU second (%.2f ms)\n",
               sign_per_s, rsa_ms);
-  std::printf("private ops per submission: hub %d (4 OAEP unwraps, 1 PS512 "
-              "accept SET) + stand-in %d (PS512 create, submit SETs) = %d\n",
-              kHubPrivateOps, kStandInPrivateOps, kPrivateOps);
-  std::printf("\nthroughput  %d submissions (10 KB form data, 2 x 1 MB PDF) in "
-              "%.1f s wall (all sent after %.1f s)\n",
-              accepted, wall, sent_s);
-  std::printf("  wall: %.2f submissions/s  bound %.1f/s (= %.1f sign/s x %ld "
-              "cores / %d)  ratio %.0f %%  target >= 70 %%  %s\n",
-              per_wall, bound_wall, sign_per_s, cores, kPrivateOps,
-              100 * per_wall / bound_wall,
-              per_wall >= 0.7 * bound_wall ? "met" : "MISSED");
-  std::printf("  cpu:  %.2f submissions per CPU second of hub + stand-in  "
-              "bound %.1f (= %.1f / %d)  ratio %.0f %%  target >= 70 %%  %s\n",
-              per_cpu, bound_cpu, sign_per_s, kPrivateOps,
-              100 * per_cpu / bound_cpu,
-              per_cpu >= 0.7 * bound_cpu ? "met" : "MISSED");
+  std::printf(
+      "private ops per submission: hub %d (4 OAEP unwraps, 1 PS512 "
+      "accept SET) + stand-in %d (PS512 create, submit SETs) = %d\n",
+      kHubPrivateOps, kStandInPrivateOps, kPrivateOps);
+  std::printf(
+      "\nthroughput  %d submissions (10 KB form data, 2 x 1 MB PDF) in "
+      "%.1f s wall (all sent after %.1f s)\n",
+      accepted, wall, sent_s);
+  std::printf(
+      "  wall: %.2f submissions/s  bound %.1f/s (= %.1f sign/s x %ld "
+      "cores / %d)  ratio %.0f %%  target >= 70 %%  %s\n",
+      per_wall, bound_wall, sign_per_s, cores, kPrivateOps,
+      100 * per_wall / bound_wall,
+      per_wall >= 0.7 * bound_wall ? "met" : "MISSED");
+  std::printf(
+      "  cpu:  %.2f submissions per CPU second of hub + stand-in  "
+      "bound %.1f (= %.1f / %d)  ratio %.0f %%  target >= 70 %%  %s\n",
+      per_cpu, bound_cpu, sign_per_s, kPrivateOps, 100 * per_cpu / bound_cpu,
+      per_cpu >= 0.7 * bound_cpu ? "met" : "MISSED");
   double hub_only = n / (hub_cpu + hub_child);
   double bound_hub = sign_per_s / kHubPrivateOps;
-  std::printf("  hub alone: %.2f submissions per CPU second of the hub  "
-              "bound %.1f (= %.1f / %d)  ratio %.0f %%\n",
-              hub_only, bound_hub, sign_per_s, kHubPrivateOps,
-              100 * hub_only / bound_hub);
-  std::printf("  CPU ms per submission: hub %.1f + its gate workers %.1f + "
-              "stand-in %.1f = %.1f; sender (this process) %.1f; "
-              "RSA private ops %.1f of it\n",
-              1000 * hub_cpu / n, 1000 * hub_child / n, 1000 * zd_cpu / n,
-              1000 * system_cpu / n, 1000 * self_cpu / n,
-              kPrivateOps * rsa_ms);
-  std::printf("  of the %.1f s wall: hub + stand-in ran %.1f CPU s (%.2f "
-              "cores), the sender %.1f CPU s; their threads waited %.1f s on "
-              "a run queue for a CPU held by someone else\n",
-              wall, system_cpu, system_cpu / wall, self_cpu, queue_wait);
+  std::printf(
+      "  hub alone: %.2f submissions per CPU second of the hub  "
+      "bound %.1f (= %.1f / %d)  ratio %.0f %%\n",
+      hub_only, bound_hub, sign_per_s, kHubPrivateOps,
+      100 * hub_only / bound_hub);
+  std::printf(
+      "  CPU ms per submission: hub %.1f + its gate workers %.1f + "
+      "stand-in %.1f = %.1f; sender (this process) %.1f; "
+      "RSA private ops %.1f of it\n",
+      1000 * hub_cpu / n, 1000 * hub_child / n, 1000 * zd_cpu / n,
+      1000 * system_cpu / n, 1000 * self_cpu / n, kPrivateOps * rsa_ms);
+  std::printf(
+      "  of the %.1f s wall: hub + stand-in ran %.1f CPU s (%.2f "
+      "cores), the sender %.1f CPU s; their threads waited %.1f s on "
+      "a run queue for a CPU held by someone else\n",
+      wall, system_cpu, system_cpu / wall, self_cpu, queue_wait);
   PrintSteps(metrics, steps_before, static_cast<int>(n));
   std::printf("  peak RSS during throughput: hub %.1f MB  stand-in %.1f MB\n",
               hub->StatusKb("VmHWM") / 1024, zd.StatusKb("VmHWM") / 1024);
@@ -813,10 +855,11 @@ int RunBench(int argc, char** argv) {
     auto [big_ok, big_metrics] = WaitFinished(inst, 1, 1800);
     double big_wall = std::chrono::duration<double>(Clock::now() - t2).count();
     double peak_kb = hub->StatusKb("VmHWM");
-    std::printf("\nmemory  one PDF attachment of %llu MiB encrypted through a "
-                "fresh hub process: %s after %.1f s\n",
-                static_cast<unsigned long long>(opt.big_mb),
-                big_ok == 1 ? "accepted" : "NOT accepted", big_wall);
+    std::printf(
+        "\nmemory  one PDF attachment of %llu MiB encrypted through a "
+        "fresh hub process: %s after %.1f s\n",
+        static_cast<unsigned long long>(opt.big_mb),
+        big_ok == 1 ? "accepted" : "NOT accepted", big_wall);
     if (big_ok != 1) {
       std::istringstream in(big_metrics);
       for (std::string line; std::getline(in, line);) {
@@ -826,18 +869,19 @@ int RunBench(int argc, char** argv) {
       }
     }
     PrintSteps(big_metrics, "", 1);
-    std::printf("  hub peak RSS (VmHWM) %.1f MB (idle after start %.1f MB)  "
-                "target < 128 MB  %s\n",
-                peak_kb / 1024, idle_kb / 1024,
-                peak_kb < 128 * 1024 ? "met" : "MISSED");
-    std::printf("  stand-in peak RSS %.1f MB (before %.1f MB); this process "
-                "%.1f MB\n",
-                zd.StatusKb("VmHWM") / 1024, zd_before_kb / 1024,
-                [] {
-                  rusage ru{};
-                  getrusage(RUSAGE_SELF, &ru);
-                  return ru.ru_maxrss / 1024.0;
-                }());
+    std::printf(
+        "  hub peak RSS (VmHWM) %.1f MB (idle after start %.1f MB)  "
+        "target < 128 MB  %s\n",
+        peak_kb / 1024, idle_kb / 1024,
+        peak_kb < 128 * 1024 ? "met" : "MISSED");
+    std::printf(
+        "  stand-in peak RSS %.1f MB (before %.1f MB); this process "
+        "%.1f MB\n",
+        zd.StatusKb("VmHWM") / 1024, zd_before_kb / 1024, [] {
+          rusage ru{};
+          getrusage(RUSAGE_SELF, &ru);
+          return ru.ru_maxrss / 1024.0;
+        }());
   }
   std::printf("load average after: %s",
               Run("cut -d' ' -f1-3 /proc/loadavg").c_str());

@@ -19,7 +19,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ctx.policy = &policy;
   ds::gate::internal::Report report;
   ds::gate::internal::InspectBytes(
-      std::string_view(reinterpret_cast<const char*>(data), size), ctx,
-      report);
+      std::string_view(reinterpret_cast<const char*>(data), size), ctx, report);
   return 0;
 }

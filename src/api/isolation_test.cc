@@ -202,7 +202,8 @@ TEST_P(IsolationTest, AuditTrailRecordsEachDownloadWithItsReader) {
   EXPECT_TRUE(report->ok());
 }
 
-INSTANTIATE_TEST_SUITE_P(Backend, IsolationTest, ::testing::Values(BackendName()),
+INSTANTIATE_TEST_SUITE_P(Backend, IsolationTest,
+                         ::testing::Values(BackendName()),
                          [](const auto& info) { return info.param; });
 
 }  // namespace
