@@ -1,5 +1,6 @@
 #include "intake/hub.h"
 
+#include <chrono>
 #include <future>
 #include <nlohmann/json.hpp>
 #include <utility>
@@ -11,6 +12,14 @@
 #include "intake/journal_sql.h"
 
 namespace ds::intake {
+namespace {
+
+// A claim on a journal entry lasts this long unless renewed; after a hub
+// process dies, its submissions wait at most this long for another one.
+constexpr int kLeaseSeconds = 60;
+constexpr auto kRenewClaimsEvery = std::chrono::seconds(15);
+
+}  // namespace
 
 Hub::Hub(HubSetup setup)
     : setup_(std::move(setup)),
@@ -97,7 +106,7 @@ ProcessCounts Hub::ProcessDue() {
   ProcessCounts counts;
   for (;;) {
     Result<std::vector<JournalEntry>> due =
-        journal_->ClaimDue(setup_.max_parallel, UnixNow(), 600);
+        journal_->ClaimDue(setup_.max_parallel, UnixNow(), kLeaseSeconds);
     if (!due.ok() || due->empty()) break;
 
     std::vector<std::pair<JournalEntry, std::future<Outcome>>> running;
@@ -111,8 +120,20 @@ ProcessCounts Hub::ProcessDue() {
       running.emplace_back(e, std::async(std::launch::async,
                                          [this, d, e] { return processor_->Process(*d, e); }));
     }
+    // The claims are renewed while the work runs: a long submission keeps
+    // its claim, and the claims of a hub process that died go back to the
+    // other processes within one lease.
+    std::vector<std::string> claimed;
+    for (const auto& [e, f] : running) claimed.push_back(e.submission_id);
     bool progress = false;
     for (auto& [e, f] : running) {
+      while (f.wait_for(kRenewClaimsEvery) != std::future_status::ready) {
+        int64_t now = UnixNow();
+        Status renewed = journal_->ExtendClaims(claimed, now, now + kLeaseSeconds);
+        if (!renewed.ok()) {
+          logger_->Warn("intake.claims_not_renewed", {{"error", renewed.message()}});
+        }
+      }
       Outcome o = f.get();
       CountFinished(e, o);
       if (o.retry) ++counts.retrying;

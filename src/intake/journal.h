@@ -86,6 +86,11 @@ class Journal {
   // workers (and other processes) skip them.
   virtual Result<std::vector<JournalEntry>> ClaimDue(int limit, int64_t now,
                                                      int lease_seconds) = 0;
+  // Moves the claims on `submission_ids` that are still held (claimed
+  // until after `now`, not finished) to `until`: a worker renews its claims
+  // while a long submission runs, so that the lease can stay short.
+  virtual Status ExtendClaims(const std::vector<std::string>& submission_ids, int64_t now,
+                              int64_t until) = 0;
 
   virtual Result<std::vector<JournalEntry>> List(const std::string& destination_id,
                                                  bool only_open) = 0;

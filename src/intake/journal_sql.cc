@@ -80,7 +80,7 @@ class SqlJournal : public Journal {
  public:
   explicit SqlJournal(std::unique_ptr<sql::Db> db) : db_(std::move(db)) {}
 
-  Status Init() { return Annotate(db_->Script(Schema(db_->dialect())), "schema"); }
+  Status Init() { return Annotate(sql::ApplySchema(*db_, Schema(db_->dialect())), "schema"); }
 
   Status ReleaseClaims() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -149,6 +149,19 @@ class SqlJournal : public Journal {
   // One transaction selects and claims, so that two hub processes never
   // claim the same entry: SQLite serialises writers (BEGIN IMMEDIATE);
   // PostgreSQL locks the chosen rows and lets the other process skip them.
+  Status ExtendClaims(const std::vector<std::string>& sids, int64_t now,
+                      int64_t until) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const std::string& sid : sids) {
+      DS_RETURN_IF_ERROR(Annotate(
+          db_->Exec("UPDATE submissions SET claimed_until = ? WHERE submission_id = ? "
+                    "AND claimed_until > ? AND state NOT IN ('accepted','rejected')",
+                    {until, sid, now}),
+          "extend claim"));
+    }
+    return Status::Ok();
+  }
+
   Result<std::vector<JournalEntry>> ClaimDue(int limit, int64_t now, int lease) override {
     std::lock_guard<std::mutex> lock(mu_);
     std::vector<JournalEntry> out;

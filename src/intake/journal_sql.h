@@ -22,7 +22,8 @@ Result<std::unique_ptr<Journal>> OpenSqliteJournal(const std::filesystem::path& 
 // string or postgresql:// URL), creating its tables if needed. Claims take
 // rows with FOR UPDATE SKIP LOCKED, so that hub processes sharing the
 // database never claim one submission twice. Claims of a process that died
-// are not released early: its submissions wait until the lease ends.
+// are not released early: its submissions wait until the lease ends, which
+// the hub keeps short by renewing the claims of the work it is doing.
 Result<std::unique_ptr<Journal>> OpenPostgresJournal(const std::string& conninfo);
 
 }  // namespace ds::intake

@@ -62,6 +62,33 @@ TEST_P(JournalTest, ClaimsSkipLeasedAndWaitingEntries) {
   EXPECT_EQ(later->size(), 2u);
 }
 
+TEST_P(JournalTest, RenewedClaimsStayAndExpiredOrFinishedOnesAreNotRenewed) {
+  for (const char* sid : {"s1", "s2", "s3"}) {
+    ASSERT_OK(journal_->Receive(sid, std::string("c") + sid, "d1").status());
+  }
+  auto claimed = journal_->ClaimDue(10, 100, 60);  // held until 160
+  ASSERT_OK(claimed);
+  ASSERT_EQ(claimed->size(), 3u);
+  ASSERT_OK(journal_->Advance("s2", State::kRejecting, "", "[]"));
+  ASSERT_OK(journal_->Advance("s2", State::kRejected));
+  ASSERT_OK(journal_->Fail("s3", "clamd down", 0));  // gives up its claim
+
+  ASSERT_OK(journal_->ExtendClaims({"s1", "s2", "s3"}, 150, 210));
+  // s1 is still held at 200 although its first lease ended at 160; s3 was
+  // given up and is not taken back by the renewal.
+  auto at200 = journal_->ClaimDue(10, 200, 60);
+  ASSERT_OK(at200);
+  ASSERT_EQ(at200->size(), 1u);
+  EXPECT_EQ((*at200)[0].submission_id, "s3");
+
+  // A claim that has run out is not renewed: another worker may hold it.
+  ASSERT_OK(journal_->ExtendClaims({"s1"}, 220, 400));
+  auto at230 = journal_->ClaimDue(10, 230, 60);
+  ASSERT_OK(at230);
+  ASSERT_EQ(at230->size(), 1u);
+  EXPECT_EQ((*at230)[0].submission_id, "s1");
+}
+
 TEST_P(JournalTest, SurvivesReopening) {
   ASSERT_OK(journal_->Receive("s1", "c1", "d1").status());
   ASSERT_OK(journal_->Advance("s1", State::kRejecting, "", R"([{"type":"x"}])"));

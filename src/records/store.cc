@@ -88,16 +88,7 @@ std::string Store::backend() const {
   return db_->dialect() == Dialect::kSqlite ? "sqlite" : "postgres";
 }
 
-Status Store::Migrate() {
-  std::string schema = internal::SchemaFor(db_->dialect());
-  if (db_->dialect() == Dialect::kSqlite) return db_->Script(schema);
-
-  // Several hub processes may start at once: one migrates at a time.
-  return internal::InTransaction(*db_, [&]() -> Status {
-    DS_RETURN_IF_ERROR(db_->Exec("SELECT pg_advisory_xact_lock(72656364)"));
-    return db_->Script(schema);
-  });
-}
+Status Store::Migrate() { return sql::ApplySchema(*db_, internal::SchemaFor(db_->dialect())); }
 
 Result<std::unique_ptr<Store>> Store::OpenSqlite(const fs::path& data_dir) {
   DS_RETURN_IF_ERROR(EnsureDir(data_dir));

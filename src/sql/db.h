@@ -79,4 +79,17 @@ Status InTransaction(Db& db, Fn&& fn) {
   return st;
 }
 
+// Runs a schema script of idempotent statements (CREATE ... IF NOT EXISTS).
+// PostgreSQL does not make those safe against a second process running
+// them at the same moment, so there the script runs in a transaction that
+// holds one advisory lock shared by every part's schema: hub processes
+// starting together migrate one after the other.
+inline Status ApplySchema(Db& db, std::string_view script) {
+  if (db.dialect() == Dialect::kSqlite) return db.Script(script);
+  return InTransaction(db, [&]() -> Status {
+    DS_RETURN_IF_ERROR(db.Exec("SELECT pg_advisory_xact_lock(72656364)"));
+    return db.Script(script);
+  });
+}
+
 }  // namespace ds::sql
