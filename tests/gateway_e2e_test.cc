@@ -433,7 +433,7 @@ TEST(Gateway, ReportsARejectionWithItsProblem) {
   EXPECT_EQ(status["problems"][0].value("instance", ""), "data");
 }
 
-TEST(Gateway, KeepsTheStatusAcrossARestart) {
+TEST(Gateway, KeepsTheStatusAcrossARestartAndClearsTheSpool) {
   json sent = Send(Application(world->dest_a), world->rathaus_token);
   std::string id = sent.value("submissionId", "");
   ASSERT_TRUE(IsUuid(id)) << sent.dump();
@@ -443,6 +443,11 @@ TEST(Gateway, KeepsTheStatusAcrossARestart) {
 
   world->gw->Stop();
   world->gw.reset();
+  // What a killed gateway leaves in its spool (a plaintext upload that
+  // never got an answer) is gone after the restart.
+  fs::path leftover = world->config.data_dir / "gateway" / "spool" / "killed-upload";
+  ASSERT_OK(EnsureDir(leftover));
+  ASSERT_OK(WriteFileAtomic(leftover / "attachment-0", "Antrag auf Wohngeld"));
   auto again = gateway::Gateway::Start(world->config);
   ASSERT_OK(again);
   world->gw = std::move(*again);
@@ -453,6 +458,12 @@ TEST(Gateway, KeepsTheStatusAcrossARestart) {
   EXPECT_EQ(Body(r).value("status", ""), "accepted");
   EXPECT_EQ(world->proxy->requests, before) << "a final state is not re-read";
   EXPECT_EQ(GetStatus(id, world->landkreis_token).status, 404);
+  EXPECT_FALSE(fs::exists(leftover));
+  // The scheme name is case-insensitive.
+  auto lower = net::Fetch({.url = world->gw->base_url() + "/gateway/v1/applications/" + id,
+                           .headers = {{"Authorization", "bearer " + world->rathaus_token}}});
+  ASSERT_OK(lower);
+  EXPECT_EQ(lower->status, 200) << lower->body;
 }
 
 // A 64 MiB attachment is streamed: to the spool, through the encryption

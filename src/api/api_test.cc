@@ -360,7 +360,10 @@ TEST_P(ApiTest, ChangesVorgangMetadataAndAuditsIt) {
   EXPECT_EQ(hits["items"][0]["vorgang_id"], vid);
 
   for (const char* bad : {R"({})", R"({"subject":5})", R"({"akte_id":"x"})",
-                          R"([1])", "not json"}) {
+                          R"([1])", "not json",
+                          // a right-to-left override and a line break
+                          "{\"subject\":\"Antrag \u202Efdp.exe\"}",
+                          "{\"subject\":\"Antrag\\nGenehmigt\"}"}) {
     EXPECT_EQ(Call("PATCH", "/api/v1/vorgaenge/" + vid, clerk_a_, bad).status,
               400)
         << bad;

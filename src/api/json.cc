@@ -4,6 +4,7 @@
 
 #include "api/handlers.h"
 #include "core/encoding.h"
+#include "core/text.h"
 
 namespace ds::api::internal {
 namespace {
@@ -230,6 +231,13 @@ Result<std::optional<std::string>> StringField(const nlohmann::json& body,
   }
   std::string s = v.get<std::string>();
   if (s.size() > max) return InvalidInput(std::string(name) + " too long");
+  // Metadata is shown to clerks and written into xdomea messages: text
+  // that renders differently from what it is (bidi overrides, controls,
+  // zero-width characters) is refused rather than stored.
+  if (!IsPlainText(s)) {
+    return InvalidInput(std::string(name) +
+                        " contains control, bidirectional or invisible characters");
+  }
   return std::optional<std::string>(std::move(s));
 }
 

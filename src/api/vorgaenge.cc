@@ -2,6 +2,7 @@
 // with its documents, metadata changes, assignment to an Akte, and the
 // download of a document's content.
 #include "api/handlers.h"
+#include "core/text.h"
 
 namespace ds::api::internal {
 namespace {
@@ -41,7 +42,10 @@ nlohmann::json NextCursor(const std::string& cursor) {
 
 // Content-Disposition for a download: always "attachment" (never rendered
 // inline by a browser), the name as RFC 5987 UTF-8 plus an ASCII fallback.
-std::string Disposition(const std::string& filename) {
+std::string Disposition(const std::string& sent_name) {
+  // Shown by the browser's download dialog: no bidi overrides that
+  // disguise the extension, no controls, no separators.
+  const std::string filename = DisplayFileName(sent_name);
   std::string ascii, encoded;
   for (unsigned char ch : filename) {
     bool plain = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||

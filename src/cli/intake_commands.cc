@@ -14,6 +14,7 @@
 #include "api/api.h"
 #include "core/config.h"
 #include "core/encoding.h"
+#include "core/files.h"
 #include "fitconnect/set.h"
 #include "intake/config.h"
 #include "intake/events.h"
@@ -63,7 +64,13 @@ Status Serve(const Context& ctx, const std::string& config_path) {
   // (subjects), so `serve` offers it only through the REST API's tokens.
   // The demo's plain page stays in `drehscheibe demo`.
   api::AddApiRoutes(router, hub->store());
-  DS_ASSIGN_OR_RETURN(auto server, net::HttpServer::Start({.listen = config.listen}, std::move(router)));
+  // Large request bodies are spooled inside the data directory rather than
+  // a shared temporary directory. Hub processes may share the directory,
+  // so only leftovers older than any request (of a killed hub) are removed.
+  const std::filesystem::path spool = ResolveDataDir(ctx.data_flag) / "spool";
+  DS_RETURN_IF_ERROR(EnsureDirWithoutStale(spool, std::chrono::hours(1)));
+  DS_ASSIGN_OR_RETURN(auto server, net::HttpServer::Start({.listen = config.listen, .spool_dir = spool},
+                                                          std::move(router)));
   DefaultLogger().Info("hub.started", {{"listen", server->base_url()},
                                        {"destinations", int64_t(config.destinations.size())}});
   std::signal(SIGINT, OnSignal);

@@ -88,4 +88,20 @@ Status EnsureDir(const fs::path& dir) {
   return Status::Ok();
 }
 
+Status EnsureDirWithoutStale(const fs::path& dir, std::chrono::seconds max_age) {
+  DS_RETURN_IF_ERROR(EnsureDir(dir));
+  const auto cutoff = fs::file_time_type::clock::now() - max_age;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code time_ec;
+    auto modified = fs::last_write_time(it->path(), time_ec);
+    if (!time_ec && max_age.count() > 0 && modified > cutoff) continue;
+    std::error_code rm;
+    fs::remove_all(it->path(), rm);
+    if (rm) return EnvironmentError("cannot clear " + dir.string() + ": " + rm.message());
+  }
+  if (ec) return EnvironmentError("cannot list " + dir.string() + ": " + ec.message());
+  return Status::Ok();
+}
+
 }  // namespace ds

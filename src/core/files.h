@@ -1,6 +1,7 @@
 // File helpers with the durability the records store relies on.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -25,5 +26,12 @@ Status SyncDir(const std::filesystem::path& dir);
 
 // Creates a directory and its parents (mode 0700 for new ones).
 Status EnsureDir(const std::filesystem::path& dir);
+
+// Creates `dir` like EnsureDir and removes the entries in it that were
+// last modified more than `max_age` ago (all of them for zero): for scratch
+// folders such as request spools, whose leftovers from a killed process may
+// hold personal data that nobody will read again.
+Status EnsureDirWithoutStale(const std::filesystem::path& dir,
+                             std::chrono::seconds max_age);
 
 }  // namespace ds

@@ -2,45 +2,13 @@
 // displayed after these checks; storage uses generated ids.
 #include <set>
 
+#include "core/text.h"
 #include "gate/inspect.h"
 
 namespace ds::gate::internal {
 namespace {
 
 constexpr size_t kMaxNameBytes = 255;
-
-// Decodes UTF-8 strictly (no overlongs, surrogates or values > U+10FFFF).
-bool DecodeUtf8(std::string_view s, std::vector<char32_t>* out) {
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3
-              : (c >> 3) == 30 ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return false;
-    char32_t cp = len == 1 ? c : c & (0xFF >> (len + 1));
-    for (int k = 1; k < len; ++k) {
-      unsigned char cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc >> 6) != 2) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    static constexpr char32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
-    out->push_back(cp);
-    i += len;
-  }
-  return true;
-}
-
-bool IsBidi(char32_t c) {
-  return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) ||
-         c == 0x200E || c == 0x200F || c == 0x061C;
-}
-
-bool IsInvisible(char32_t c) {
-  return (c >= 0x200B && c <= 0x200D) || c == 0xFEFF || c == 0x2060 ||
-         c == 0x00AD || c == 0x180E;
-}
 
 bool IsSeparator(char32_t c) {
   return c == '/' || c == '\\' || c == 0xFF0F || c == 0xFF3C ||
@@ -94,14 +62,14 @@ std::vector<Finding> CheckFileName(std::string_view name) {
   }
 
   for (char32_t c : cps) {
-    if (c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F)) {
+    if (IsControlChar(c)) {
       add("filename.control_char", Severity::kReject,
           "file name contains control characters (NUL, CR, LF, ESC, ...)");
-    } else if (IsBidi(c)) {
+    } else if (IsBidiControl(c)) {
       add("filename.bidi", Severity::kReject,
           "file name contains bidirectional override characters that "
           "disguise its extension");
-    } else if (IsInvisible(c)) {
+    } else if (IsInvisibleChar(c)) {
       add("filename.invisible", Severity::kReject,
           "file name contains invisible characters");
     } else if (IsSeparator(c)) {

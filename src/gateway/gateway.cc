@@ -1,5 +1,6 @@
 #include "gateway/gateway.h"
 
+#include <cctype>
 #include <chrono>
 #include <nlohmann/json.hpp>
 
@@ -75,7 +76,11 @@ class GatewayImpl : public Gateway {
 
   Status Open() {
     fs::path dir = config_.data_dir / "gateway";
-    DS_RETURN_IF_ERROR(EnsureDir(dir / "spool"));
+    // Uploads that a killed gateway left behind never got an answer, so
+    // their portals send them again; the plaintext must not stay on disk.
+    // One gateway process owns its data directory (gateway.db), so
+    // everything in its spool is a leftover.
+    DS_RETURN_IF_ERROR(EnsureDirWithoutStale(dir / "spool", std::chrono::seconds(0)));
     DS_ASSIGN_OR_RETURN(store_, Store::Open(dir));
 
     net::Router router;
@@ -109,7 +114,10 @@ class GatewayImpl : public Gateway {
   // compared (in constant time), so timing does not tell which matched.
   Result<const Portal*> Authenticate(const net::Request& r) const {
     std::string auth = r.header("Authorization");
-    if (!auth.starts_with("Bearer ") || auth.size() <= 7) {
+    // The scheme name is case-insensitive (RFC 7235 section 2.1).
+    std::string scheme = auth.substr(0, 7);
+    for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (scheme != "bearer " || auth.size() <= 7) {
       return GatewayProblem(Code::kUnauthenticated, "unauthorized",
                             "a Bearer token is required");
     }

@@ -36,7 +36,12 @@ Result<std::string> Request::ReadBody(size_t max) const {
     if (body.size() > max) return TooLarge("request body above limit");
     return body;
   }
-  return ReadFile(body_file, max);
+  Result<std::string> content = ReadFile(body_file, max);
+  if (content.ok()) return content;
+  // The spool file's path and the server's errno are not the client's
+  // business: answer in the same words as for an in-memory body.
+  if (content.status().code() == Code::kTooLarge) return TooLarge("request body above limit");
+  return Internal("request body could not be read back");
 }
 
 Response Response::Json(int status, const nlohmann::json& body) {

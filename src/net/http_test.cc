@@ -213,6 +213,24 @@ TEST(HttpServer, SpoolsLargeBodiesToAFileAndRemovesItAfterwards) {
   EXPECT_FALSE(std::filesystem::exists(seen_file));
 }
 
+TEST(HttpServer, ASpooledBodyAboveTheHandlersLimitDoesNotNameTheSpoolFile) {
+  TempDir spool;
+  Router router;
+  router.Add("POST", "/up", [&](const Request& r) {
+    auto body = r.ReadBody(1000);
+    if (body.ok()) return Response::Empty(204);
+    return Response::Problem(body.status(), r.path);
+  });
+  auto server = StartOrDie(std::move(router),
+                           {.spool_threshold = 100, .spool_dir = spool.path()});
+  auto resp = Fetch({.method = "POST", .url = server->base_url() + "/up",
+                     .body = std::string(5000, 'x')});
+  ASSERT_OK(resp);
+  EXPECT_EQ(resp->status, 413);
+  EXPECT_EQ(resp->body.find(spool.path().string()), std::string::npos) << resp->body;
+  EXPECT_EQ(resp->body.find("ds-spool-"), std::string::npos) << resp->body;
+}
+
 TEST(HttpServer, StreamsAFileResponseAndClientUploadsAndDownloadsFiles) {
   TempDir dir;
   std::string content(3u << 20, '\0');
@@ -267,6 +285,26 @@ TEST(HttpServer, ClosesConnectionsThatStallBeyondTheReadTimeout) {
   EXPECT_EQ(got, "");
   EXPECT_LT(waited, std::chrono::seconds(5));
   EXPECT_GE(waited, std::chrono::milliseconds(900));
+}
+
+TEST(HttpServer, AnswersMalformedRequestsWith400BeforeClosing) {
+  Router router;
+  router.Add("GET", "/x", [](const Request&) { return Response::Empty(204); });
+  auto server = StartOrDie(std::move(router));
+  for (const std::string& bad :
+       {std::string("GARBAGE\r\n\r\n"), std::string("GET /x HTTP/1.1\r\nHost x\r\n\r\n"),
+        std::string("GET /x HTTP/1.1\r\nHost: a\r\nX: ") + std::string(70000, 'a') +
+            "\r\n\r\n"}) {
+    std::string got = RawExchange(server->port(), bad, 1);
+    EXPECT_EQ(got.rfind("HTTP/1.1 400", 0), 0u) << got.substr(0, 200);
+    EXPECT_NE(got.find("application/problem+json"), std::string::npos);
+  }
+  // A peer that stalls mid-header gets no answer (the read timeout closes
+  // its connection later), and other connections are served meanwhile.
+  EXPECT_EQ(RawExchange(server->port(), "GET /x HT", 0, 1), "");
+  EXPECT_EQ(RawExchange(server->port(), "GET /x HTTP/1.1\r\nHost: a\r\n\r\n", 1)
+                .rfind("HTTP/1.1 204", 0),
+            0u);
 }
 
 TEST(HttpServer, HandlerExceptionBecomes500) {

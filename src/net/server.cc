@@ -214,7 +214,19 @@ asio::awaitable<void> BeastServer::Session(tcp::socket socket) {
     hp.body_limit(boost::none);  // ReadBody() applies max_body
     stream.expires_after(timeout());
     auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, hp, kTuple);
-    if (ec) break;
+    if (ec) {
+      // A request that is not HTTP gets a 400 before the connection
+      // closes; a peer that hung up or stalled gets nothing.
+      if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
+          ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
+        Response bad = Response::Problem(
+            InvalidInput(ec == bhttp::error::header_limit ? "request header too large"
+                                                          : "malformed HTTP request"),
+            "");
+        co_await Write(stream, bad, false, 11);
+      }
+      break;
+    }
     InFlight guard(in_flight_);
 
     // The request line and headers.
