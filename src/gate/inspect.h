@@ -83,6 +83,11 @@ void InspectImage(std::string_view data, const std::string& type_id,
 void InspectText(std::string_view data, const std::string& type_id,
                  Context& ctx, Report& report);
 
+// True only if `data` is certainly one strict JSON value without duplicate
+// keys (no \u escapes, short numbers without exponent); false means
+// "unsure", never "invalid". A fast path for InspectJson.
+bool JsonCertainlyValid(std::string_view data);
+
 // Secondary-format signatures (T65), for files that are not containers.
 void CheckPolyglot(std::string_view data, const std::string& type_id,
                    Report& report);

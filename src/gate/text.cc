@@ -222,31 +222,34 @@ void InspectJson(std::string_view data, Context& ctx, Report& report) {
     data.remove_prefix(3);
   }
   if (!PreScanJson(data, ctx.policy->limits, report)) return;
-
   // Syntax by nlohmann's parser as SAX events (no document is built) and
-  // duplicate keys per object, after unescaping (T56).
-  JsonChecker checker;
-  (void)nlohmann::json::sax_parse(data.begin(), data.end(), &checker,
-                                  nlohmann::json::input_format_t::json,
-                                  /*strict=*/true, /*ignore_comments=*/false);
-  if (checker.error_id != 0) {
-    // Ids 4xx are out_of_range (a number beyond a double), as json::parse
-    // would throw them; everything else is a parse error.
-    if ((checker.error_id / 100) % 100 == 4) {
-      report.Add("json.number_out_of_range", Severity::kReject,
-                 "a number outside the range of a double");
-    } else {
-      report.Add("json.malformed", Severity::kReject,
-                 "JSON is not well-formed (error " +
-                     std::to_string(checker.error_id) + " at byte " +
-                     std::to_string(checker.error_byte) + ")");
+  // duplicate keys per object, after unescaping (T56). The fast check
+  // spares that for plain form data; it never accepts what nlohmann
+  // rejects, and when unsure nlohmann decides.
+  if (!JsonCertainlyValid(data)) {
+    JsonChecker checker;
+    (void)nlohmann::json::sax_parse(data.begin(), data.end(), &checker,
+                                    nlohmann::json::input_format_t::json,
+                                    /*strict=*/true,
+                                    /*ignore_comments=*/false);
+    if (checker.error_id != 0) {
+      // Ids 4xx are out_of_range (a number beyond a double), as
+      // json::parse would throw them; everything else is a parse error.
+      if ((checker.error_id / 100) % 100 == 4) {
+        report.Add("json.number_out_of_range", Severity::kReject,
+                   "a number outside the range of a double");
+      } else {
+        report.Add("json.malformed", Severity::kReject,
+                   "JSON is not well-formed (error " +
+                       std::to_string(checker.error_id) + " at byte " +
+                       std::to_string(checker.error_byte) + ")");
+      }
+      return;
     }
-    return;
-  }
-  bool duplicate = checker.duplicate;
-  if (duplicate) {
-    report.Add("json.duplicate_key", Severity::kReject,
-               "an object has the same key twice");
+    if (checker.duplicate) {
+      report.Add("json.duplicate_key", Severity::kReject,
+                 "an object has the same key twice");
+    }
   }
   if (data.find("\\u0000") != std::string_view::npos) {
     report.Add("json.nul_character", Severity::kReview,
