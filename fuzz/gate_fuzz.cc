@@ -23,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ds::gate::internal::InspectBytes(input, ctx, report);
 
   // The JSON fast path may only accept what nlohmann's strict parser does.
-  if (ds::gate::internal::JsonCertainlyValid(input) &&
+  if (ds::gate::internal::JsonCertainlyValid(input, policy.limits) &&
       !nlohmann::json::accept(input)) {
     __builtin_trap();
   }

@@ -1,11 +1,12 @@
 // A fast, conservative JSON check for the common case of form data: one
 // strict RFC 8259 value, strings without \u escapes, numbers short and
-// without exponent, no key twice in an object. Anything else makes it
-// answer "unsure" and InspectJson runs nlohmann's parser as before, so the
-// findings for unusual or bad input come from the same parser as always.
-// It must never call valid what nlohmann's strict parser rejects (fuzz_gate
-// compares the two).
+// without exponent, no key twice in an object, nesting within the limit.
+// Anything else makes it answer "unsure" and InspectJson runs nlohmann's parser
+// as before, so the findings for unusual or bad input come from the same parser
+// as always. It must never call valid what nlohmann's strict parser rejects
+// (fuzz_gate compares the two).
 #include <algorithm>
+#include <cstdint>
 #include <string_view>
 #include <vector>
 
@@ -16,7 +17,10 @@ namespace {
 
 class FastJson {
  public:
-  explicit FastJson(std::string_view s) : s_(s) {}
+  FastJson(std::string_view s, int max_depth, uint64_t max_number_chars)
+      : s_(s),
+        max_depth_(max_depth),
+        max_number_(std::min<uint64_t>(15, max_number_chars)) {}
 
   bool Document() {
     SkipSpace();
@@ -26,10 +30,6 @@ class FastJson {
   }
 
  private:
-  // Depth is capped by PreScanJson before; this bound only keeps the
-  // recursion finite if that ever changes.
-  static constexpr int kMaxDepth = 256;
-
   void SkipSpace() {
     while (p_ < s_.size()) {
       char c = s_[p_];
@@ -45,12 +45,12 @@ class FastJson {
   }
 
   bool Value(int depth) {
-    if (p_ >= s_.size() || depth > kMaxDepth) return false;
+    if (p_ >= s_.size()) return false;
     switch (s_[p_]) {
       case '{':
-        return Object(depth + 1);
+        return depth < max_depth_ && Object(depth + 1);
       case '[':
-        return Array(depth + 1);
+        return depth < max_depth_ && Array(depth + 1);
       case '"': {
         std::string_view unused;
         return String(&unused);
@@ -196,8 +196,9 @@ class FastJson {
     return at < s_.size() && s_[at] >= '0' && s_[at] <= '9';
   }
 
-  // -?(0|[1-9][0-9]*)(\.[0-9]+)? of at most 15 characters: always a finite
-  // double or a 64-bit integer. Exponents and longer numbers: unsure.
+  // -?(0|[1-9][0-9]*)(\.[0-9]+)? of at most 15 characters (and at most
+  // the limit): always a finite double or a 64-bit integer. Exponents and
+  // longer numbers: unsure.
   bool Number() {
     size_t start = p_;
     if (s_[p_] == '-') ++p_;
@@ -214,17 +215,20 @@ class FastJson {
     }
     if (p_ < s_.size() && (s_[p_] == 'e' || s_[p_] == 'E')) return false;
     if (Digit(p_)) return false;  // "01": leading zero
-    return p_ - start <= 15;
+    return p_ - start <= max_number_;
   }
 
   std::string_view s_;
+  int max_depth_;        // containers, as PreScanJson counts them
+  uint64_t max_number_;  // characters, as PreScanJson counts them
   size_t p_ = 0;
 };
 
 }  // namespace
 
-bool JsonCertainlyValid(std::string_view data) {
-  return FastJson(data).Document();
+bool JsonCertainlyValid(std::string_view data, const Limits& limits) {
+  return FastJson(data, limits.max_json_depth, limits.max_json_number_chars)
+      .Document();
 }
 
 }  // namespace ds::gate::internal

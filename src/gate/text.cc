@@ -221,12 +221,14 @@ void InspectJson(std::string_view data, Context& ctx, Report& report) {
     report.Add("json.bom", Severity::kInfo, "JSON starts with a BOM");
     data.remove_prefix(3);
   }
-  if (!PreScanJson(data, ctx.policy->limits, report)) return;
-  // Syntax by nlohmann's parser as SAX events (no document is built) and
-  // duplicate keys per object, after unescaping (T56). The fast check
-  // spares that for plain form data; it never accepts what nlohmann
-  // rejects, and when unsure nlohmann decides.
-  if (!JsonCertainlyValid(data)) {
+  // The fast check spares the pre-scan and nlohmann's parse for plain form
+  // data: it never accepts what either would object to, and when unsure
+  // both run.
+  const Limits& limits = ctx.policy->limits;
+  if (!JsonCertainlyValid(data, limits)) {
+    if (!PreScanJson(data, limits, report)) return;
+    // Syntax by nlohmann's parser as SAX events (no document is built) and
+    // duplicate keys per object, after unescaping (T56).
     JsonChecker checker;
     (void)nlohmann::json::sax_parse(data.begin(), data.end(), &checker,
                                     nlohmann::json::input_format_t::json,
