@@ -12,7 +12,6 @@
 #include <cstring>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <thread>
 #include <tuple>
 
 #include "gate/clamd.h"
@@ -221,9 +220,8 @@ bool SameLimits(const Limits& a, const Limits& b) {
   return tie(a) == tie(b);
 }
 
-// Idle workers, each kept for the limits it was started with and for the
-// thread that started it (PR_SET_PDEATHSIG ends a child when the thread
-// that forked it ends, so a worker must not outlive its thread's use).
+// Idle workers, each kept for the limits it was started with. Any thread
+// may take any idle worker (one at a time).
 class WorkerPool {
  public:
   static constexpr size_t kMaxIdle = 8;
@@ -231,8 +229,7 @@ class WorkerPool {
   std::unique_ptr<Worker> Take(const Limits& limits, bool neutralise) {
     std::lock_guard<std::mutex> lock(mu_);
     for (size_t i = idle_.size(); i-- > 0;) {
-      if (idle_[i].thread == std::this_thread::get_id() &&
-          SameLimits(idle_[i].limits, limits) &&
+      if (SameLimits(idle_[i].limits, limits) &&
           idle_[i].worker->limits() == WorkerLimitsFor(limits, neutralise)) {
         std::unique_ptr<Worker> w = std::move(idle_[i].worker);
         idle_.erase(idle_.begin() + static_cast<std::ptrdiff_t>(i));
@@ -249,7 +246,7 @@ class WorkerPool {
       evicted = std::move(idle_.front().worker);
       idle_.erase(idle_.begin());
     }
-    idle_.push_back({limits, std::this_thread::get_id(), std::move(w)});
+    idle_.push_back({limits, std::move(w)});
   }
 
   static WorkerLimits WorkerLimitsFor(const Limits& limits, bool neutralise) {
@@ -266,7 +263,6 @@ class WorkerPool {
  private:
   struct Idle {
     Limits limits;
-    std::thread::id thread;
     std::unique_ptr<Worker> worker;
   };
   std::mutex mu_;

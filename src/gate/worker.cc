@@ -87,7 +87,12 @@ int ConfineChild(const WorkerLimits& limits, int fd) {
   }
   close_range(4, ~0U, 0);  // listening sockets, database files, keys
 
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // A one-job worker dies with the thread that forked it. A reused worker
+  // must not: the thread may end while the worker serves others (the
+  // signal would look like a limit). It ends instead when the parent's
+  // end of the socket closes (Worker's destructor, or the parent's exit)
+  // and, if busy then, at its CPU limit at the latest.
+  if (limits.max_jobs <= 1) prctl(PR_SET_PDEATHSIG, SIGKILL);
   prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
   SetLimit(RLIMIT_CORE, 0, 0);
   SetLimit(RLIMIT_CPU, CpuHardLimit(limits), CpuHardLimit(limits));

@@ -207,6 +207,21 @@ TEST(Worker, WallClockLimitHoldsForALaterJob) {
   EXPECT_FALSE((*w)->Reusable());
 }
 
+TEST(Worker, ReusedWorkerOutlivesTheThreadThatStartedIt) {
+  // The hub inspects each submission on a thread of its own; workers kept
+  // for later files must survive that thread.
+  std::unique_ptr<Worker> w;
+  std::thread([&] {
+    auto started = Worker::Start(Reused(5), TestHandler);
+    if (started.ok()) w = std::move(*started);
+  }).join();
+  ASSERT_NE(w, nullptr);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+
+  EXPECT_NE(Job(*w, "pid"), "worker.cpu_limit");
+  EXPECT_TRUE(w->Reusable());
+}
+
 TEST(Worker, ReportWaitingPastTheDeadlineStillCounts) {
   // The gate streams to clamd between Submit and Collect; a report the
   // worker finished in time must not become a timeout.
