@@ -312,15 +312,8 @@ std::pair<double, pid_t> ProcCpuMs(pid_t pid) {
   return {ticks * 1e3 / static_cast<double>(sysconf(_SC_CLK_TCK)), ppid};
 }
 
-// CPU milliseconds: this process, its reaped children and its live ones
-// (the gate keeps its worker processes between files). A child reaped
-// between two readings moves from the live sum into RUSAGE_CHILDREN.
-// `except` (clamd, also a child) is counted separately.
-double SelfAndChildrenCpuMs(pid_t except) {
-  rusage self{}, kids{};
-  getrusage(RUSAGE_SELF, &self);
-  getrusage(RUSAGE_CHILDREN, &kids);
-  auto ms = [](const timeval& t) { return t.tv_sec * 1e3 + t.tv_usec / 1e3; };
+// CPU milliseconds of the live children but `except`.
+double LiveChildrenCpuMs(pid_t except) {
   double live = 0;
   const pid_t me = getpid();
   for (const auto& e : fs::directory_iterator("/proc")) {
@@ -329,6 +322,22 @@ double SelfAndChildrenCpuMs(pid_t except) {
     auto [cpu, ppid] = ProcCpuMs(static_cast<pid_t>(std::atoi(name.c_str())));
     if (ppid == me && name != std::to_string(except)) live += cpu;
   }
+  return live;
+}
+
+// CPU milliseconds: this process, its reaped children and its live ones
+// (the gate keeps its worker processes between files). A child reaped
+// between two readings moves from the live sum into RUSAGE_CHILDREN.
+// `except` (clamd, also a child) is counted separately. The /proc walk
+// costs CPU itself: a reading at the start of a measurement walks before
+// getrusage, one at the end after, so no walk lands inside.
+double SelfAndChildrenCpuMs(pid_t except, bool at_start) {
+  double live = at_start ? LiveChildrenCpuMs(except) : 0;
+  rusage self{}, kids{};
+  getrusage(RUSAGE_SELF, &self);
+  getrusage(RUSAGE_CHILDREN, &kids);
+  if (!at_start) live = LiveChildrenCpuMs(except);
+  auto ms = [](const timeval& t) { return t.tv_sec * 1e3 + t.tv_usec / 1e3; };
   return ms(self.ru_utime) + ms(self.ru_stime) + ms(kids.ru_utime) +
          ms(kids.ru_stime) + live;
 }
@@ -462,7 +471,7 @@ int main(int argc, char** argv) {
       const CorpusFile& f = files[i];
       for (int k = 0; k < 3; ++k) {
         int mode = (k + r + static_cast<int>(i)) % 3;
-        double cpu0 = SelfAndChildrenCpuMs(clamd_pid),
+        double cpu0 = SelfAndChildrenCpuMs(clamd_pid, true),
                clamd0 = ClamdCpuMs(clamd_pid);
         auto t0 = Clock::now();
         if (mode == 0) {
@@ -473,7 +482,7 @@ int main(int argc, char** argv) {
                              mode == 1 ? with_clamd : without_clamd);
         }
         double ms = Ms(Clock::now() - t0);
-        cpu[mode] += SelfAndChildrenCpuMs(clamd_pid) - cpu0 +
+        cpu[mode] += SelfAndChildrenCpuMs(clamd_pid, false) - cpu0 +
                      ClamdCpuMs(clamd_pid) - clamd0;
         if (mode == 0) {
           ms_clamd[i].push_back(ms);
