@@ -8,9 +8,11 @@
 // configuration and a generated one-signature database), writes the corpus
 // into a temporary directory and, per round and file, times
 //   clamd   ScanWithClamd (INSTREAM, 64 KiB chunks; the client the gate uses)
-//   gate    Gate::Inspect with clamd (file name, worker inspection, clamd)
+//   gate    Gate::Inspect with clamd (file name, then the worker's
+//           inspection while the same file is streamed to clamd)
 //   worker  Gate::Inspect without clamd (the gate's own share)
-//   fork    RunInWorker with an empty job (process cost alone)
+//   fork    RunInWorker with an empty job (a fresh process's cost; the
+//           gate reuses its workers, Limits::worker_files)
 // Times are wall-clock (clamd works in its own process), the median round;
 // --per-file prints median milliseconds per file. Because the wall clock
 // on a shared machine also counts waiting for a core, the CPU time of all
@@ -291,32 +293,56 @@ std::string MemoryOfThisProcess() {
   return out;
 }
 
-// CPU milliseconds: this process, its reaped children (the workers) and
-// clamd (from /proc, in clock ticks; summed over many files the tick
-// rounding averages out).
-double SelfAndChildrenCpuMs() {
-  rusage self{}, kids{};
-  getrusage(RUSAGE_SELF, &self);
-  getrusage(RUSAGE_CHILDREN, &kids);
-  auto ms = [](const timeval& t) { return t.tv_sec * 1e3 + t.tv_usec / 1e3; };
-  return ms(self.ru_utime) + ms(self.ru_stime) + ms(kids.ru_utime) +
-         ms(kids.ru_stime);
-}
-
-double ClamdCpuMs(pid_t pid) {
+// utime + stime of process `pid` in ms and its parent (from /proc, in
+// clock ticks; summed over many files the tick rounding averages out).
+std::pair<double, pid_t> ProcCpuMs(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
   std::string stat((std::istreambuf_iterator<char>(in)),
                    std::istreambuf_iterator<char>());
   size_t close = stat.rfind(')');
-  if (close == std::string::npos) return 0;
+  if (close == std::string::npos) return {0, 0};
   std::istringstream fields(stat.substr(close + 2));
   std::string f;
   double ticks = 0;
+  pid_t ppid = 0;
   for (int i = 3; i <= 15 && fields >> f; ++i) {
+    if (i == 4) ppid = static_cast<pid_t>(std::atoi(f.c_str()));
     if (i == 14 || i == 15) ticks += std::atof(f.c_str());  // utime, stime
   }
-  return ticks * 1e3 / static_cast<double>(sysconf(_SC_CLK_TCK));
+  return {ticks * 1e3 / static_cast<double>(sysconf(_SC_CLK_TCK)), ppid};
 }
+
+// CPU milliseconds of the live children but `except`.
+double LiveChildrenCpuMs(pid_t except) {
+  double live = 0;
+  const pid_t me = getpid();
+  for (const auto& e : fs::directory_iterator("/proc")) {
+    const std::string name = e.path().filename().string();
+    if (name.empty() || name[0] < '1' || name[0] > '9') continue;
+    auto [cpu, ppid] = ProcCpuMs(static_cast<pid_t>(std::atoi(name.c_str())));
+    if (ppid == me && name != std::to_string(except)) live += cpu;
+  }
+  return live;
+}
+
+// CPU milliseconds: this process, its reaped children and its live ones
+// (the gate keeps its worker processes between files). A child reaped
+// between two readings moves from the live sum into RUSAGE_CHILDREN.
+// `except` (clamd, also a child) is counted separately. The /proc walk
+// costs CPU itself: a reading at the start of a measurement walks before
+// getrusage, one at the end after, so no walk lands inside.
+double SelfAndChildrenCpuMs(pid_t except, bool at_start) {
+  double live = at_start ? LiveChildrenCpuMs(except) : 0;
+  rusage self{}, kids{};
+  getrusage(RUSAGE_SELF, &self);
+  getrusage(RUSAGE_CHILDREN, &kids);
+  if (!at_start) live = LiveChildrenCpuMs(except);
+  auto ms = [](const timeval& t) { return t.tv_sec * 1e3 + t.tv_usec / 1e3; };
+  return ms(self.ru_utime) + ms(self.ru_stime) + ms(kids.ru_utime) +
+         ms(kids.ru_stime) + live;
+}
+
+double ClamdCpuMs(pid_t pid) { return ProcCpuMs(pid).first; }
 
 double Ms(Clock::duration d) {
   return std::chrono::duration<double, std::milli>(d).count();
@@ -445,7 +471,8 @@ int main(int argc, char** argv) {
       const CorpusFile& f = files[i];
       for (int k = 0; k < 3; ++k) {
         int mode = (k + r + static_cast<int>(i)) % 3;
-        double cpu0 = SelfAndChildrenCpuMs(), clamd0 = ClamdCpuMs(clamd_pid);
+        double cpu0 = SelfAndChildrenCpuMs(clamd_pid, true),
+               clamd0 = ClamdCpuMs(clamd_pid);
         auto t0 = Clock::now();
         if (mode == 0) {
           (void)ds::gate::ScanWithClamd(with_clamd.clamd_socket, f.path,
@@ -455,8 +482,8 @@ int main(int argc, char** argv) {
                              mode == 1 ? with_clamd : without_clamd);
         }
         double ms = Ms(Clock::now() - t0);
-        cpu[mode] +=
-            SelfAndChildrenCpuMs() - cpu0 + ClamdCpuMs(clamd_pid) - clamd0;
+        cpu[mode] += SelfAndChildrenCpuMs(clamd_pid, false) - cpu0 +
+                     ClamdCpuMs(clamd_pid) - clamd0;
         if (mode == 0) {
           ms_clamd[i].push_back(ms);
           sc += ms;

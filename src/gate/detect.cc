@@ -14,46 +14,65 @@ constexpr size_t kMagicPrefix = 1u << 20;
 
 struct TypeRow {
   std::set<std::string, std::less<>> extensions;
-  std::set<std::string, std::less<>> mimes;       // exact
-  std::vector<std::string> mime_prefixes;          // "application/vnd.x."
+  std::set<std::string, std::less<>> mimes;  // exact
+  std::vector<std::string> mime_prefixes;    // "application/vnd.x."
 };
 
 const std::map<std::string, TypeRow, std::less<>>& Types() {
   static const auto* types = new std::map<std::string, TypeRow, std::less<>>{
       {"pdf", {{"pdf"}, {"application/pdf", "application/x-pdf"}, {}}},
-      {"jpeg", {{"jpg", "jpeg", "jpe", "jfif"},
-                {"image/jpeg", "image/pjpeg", "image/jpg"}, {}}},
+      {"jpeg",
+       {{"jpg", "jpeg", "jpe", "jfif"},
+        {"image/jpeg", "image/pjpeg", "image/jpg"},
+        {}}},
       {"png", {{"png"}, {"image/png"}, {}}},
       {"tiff", {{"tif", "tiff"}, {"image/tiff"}, {}}},
       {"gif", {{"gif"}, {"image/gif"}, {}}},
-      {"bmp", {{"bmp", "dib"}, {"image/bmp", "image/x-ms-bmp", "image/x-bmp"},
-               {}}},
+      {"bmp",
+       {{"bmp", "dib"}, {"image/bmp", "image/x-ms-bmp", "image/x-bmp"}, {}}},
       {"xml", {{"xml"}, {"application/xml", "text/xml"}, {}}},
       {"json", {{"json"}, {"application/json", "text/json"}, {}}},
-      {"text", {{"txt", "csv", "tsv", "text"},
-                {"text/plain", "text/csv", "text/tab-separated-values"}, {}}},
+      {"text",
+       {{"txt", "csv", "tsv", "text"},
+        {"text/plain", "text/csv", "text/tab-separated-values"},
+        {}}},
       {"rtf", {{"rtf"}, {"application/rtf", "text/rtf"}, {}}},
-      {"docx", {{"docx", "docm", "dotx", "dotm"}, {},
-                {"application/vnd.openxmlformats-officedocument."
-                 "wordprocessingml.", "application/vnd.ms-word."}}},
-      {"xlsx", {{"xlsx", "xlsm", "xltx", "xltm"}, {},
-                {"application/vnd.openxmlformats-officedocument."
-                 "spreadsheetml.", "application/vnd.ms-excel."}}},
-      {"pptx", {{"pptx", "pptm", "potx", "ppsx"}, {},
-                {"application/vnd.openxmlformats-officedocument."
-                 "presentationml.", "application/vnd.ms-powerpoint."}}},
-      {"odt", {{"odt", "ott"}, {},
-               {"application/vnd.oasis.opendocument.text"}}},
-      {"ods", {{"ods", "ots"}, {},
-               {"application/vnd.oasis.opendocument.spreadsheet"}}},
-      {"odp", {{"odp", "otp"}, {},
-               {"application/vnd.oasis.opendocument.presentation"}}},
-      {"ole", {{"doc", "dot", "xls", "xlt", "ppt", "pps", "msg"},
-               {"application/msword", "application/vnd.ms-excel",
-                "application/vnd.ms-powerpoint", "application/vnd.ms-outlook",
-                "application/x-ole-storage"}, {}}},
-      {"zip", {{"zip"}, {"application/zip", "application/x-zip-compressed"},
-               {}}},
+      {"docx",
+       {{"docx", "docm", "dotx", "dotm"},
+        {},
+        {"application/vnd.openxmlformats-officedocument."
+         "wordprocessingml.",
+         "application/vnd.ms-word."}}},
+      {"xlsx",
+       {{"xlsx", "xlsm", "xltx", "xltm"},
+        {},
+        {"application/vnd.openxmlformats-officedocument."
+         "spreadsheetml.",
+         "application/vnd.ms-excel."}}},
+      {"pptx",
+       {{"pptx", "pptm", "potx", "ppsx"},
+        {},
+        {"application/vnd.openxmlformats-officedocument."
+         "presentationml.",
+         "application/vnd.ms-powerpoint."}}},
+      {"odt",
+       {{"odt", "ott"}, {}, {"application/vnd.oasis.opendocument.text"}}},
+      {"ods",
+       {{"ods", "ots"},
+        {},
+        {"application/vnd.oasis.opendocument.spreadsheet"}}},
+      {"odp",
+       {{"odp", "otp"},
+        {},
+        {"application/vnd.oasis.opendocument.presentation"}}},
+      {"ole",
+       {{"doc", "dot", "xls", "xlt", "ppt", "pps", "msg"},
+        {"application/msword", "application/vnd.ms-excel",
+         "application/vnd.ms-powerpoint", "application/vnd.ms-outlook",
+         "application/x-ole-storage"},
+        {}}},
+      {"zip",
+       {{"zip"}, {"application/zip", "application/x-zip-compressed"}, {}}},
       {"tar", {{"tar"}, {"application/x-tar"}, {}}},
       {"svg", {{"svg"}, {"image/svg+xml"}, {}}},
       {"html", {{"html", "htm", "xhtml"}, {"text/html"}, {}}},
@@ -63,10 +82,10 @@ const std::map<std::string, TypeRow, std::less<>>& Types() {
 
 const std::set<std::string, std::less<>>& ExecutableExtensions() {
   static const auto* exts = new std::set<std::string, std::less<>>{
-      "exe", "com", "scr", "bat", "cmd", "pif", "msi", "msp", "dll", "cpl",
-      "vbs", "vbe", "js", "jse", "wsf", "wsh", "hta", "ps1", "psm1", "lnk",
-      "jar", "sh", "reg", "inf", "scf", "url", "iso", "php", "phtml", "asp",
-      "aspx", "jsp", "cgi", "pl", "py", "elf", "app", "apk", "gadget"};
+      "exe",  "com", "scr", "bat", "cmd", "pif", "msi", "msp", "dll",   "cpl",
+      "vbs",  "vbe", "js",  "jse", "wsf", "wsh", "hta", "ps1", "psm1",  "lnk",
+      "jar",  "sh",  "reg", "inf", "scf", "url", "iso", "php", "phtml", "asp",
+      "aspx", "jsp", "cgi", "pl",  "py",  "elf", "app", "apk", "gadget"};
   return *exts;
 }
 
@@ -76,9 +95,9 @@ const std::set<std::string, std::less<>>& ExecutableExtensions() {
 // Only workers use it, each on its own copy-on-write copy.
 magic_t MagicCookie() {
   static magic_t cookie = [] {
-    magic_t m = magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR |
-                           MAGIC_NO_CHECK_COMPRESS | MAGIC_NO_CHECK_ELF |
-                           MAGIC_NO_CHECK_CDF);
+    magic_t m =
+        magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR | MAGIC_NO_CHECK_COMPRESS |
+                   MAGIC_NO_CHECK_ELF | MAGIC_NO_CHECK_CDF);
     if (m == nullptr) return m;
     if (magic_load(m, nullptr) != 0) {
       magic_close(m);
@@ -99,6 +118,24 @@ std::string MagicMime(std::string_view data) {
   size_t n = std::min(data.size(), kMagicPrefix);
   const char* mime = magic_buffer(cookie, data.data(), n);
   return mime == nullptr ? "" : mime;
+}
+
+// Whether `hay` contains `needle` (lower case, starting with a character
+// that has no case), ASCII case ignored; no copy of `hay`.
+bool ContainsNoCase(std::string_view hay, std::string_view needle) {
+  for (size_t p = hay.find(needle[0]); p != std::string_view::npos;
+       p = hay.find(needle[0], p + 1)) {
+    if (hay.size() - p < needle.size()) return false;
+    size_t i = 1;
+    while (i < needle.size()) {
+      char c = hay[p + i];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      if (c != needle[i]) break;
+      ++i;
+    }
+    if (i == needle.size()) return true;
+  }
+  return false;
 }
 
 bool StartsWith(std::string_view s, std::string_view p) {
@@ -125,24 +162,43 @@ std::string SniffText(std::string_view data) {
 
 std::string FromMime(const std::string& mime) {
   static const std::map<std::string, std::string, std::less<>> exact = {
-      {"application/pdf", "pdf"}, {"image/jpeg", "jpeg"},
-      {"image/png", "png"}, {"image/tiff", "tiff"}, {"image/gif", "gif"},
-      {"image/bmp", "bmp"}, {"image/x-ms-bmp", "bmp"},
-      {"image/svg+xml", "svg"}, {"text/html", "html"},
-      {"application/x-tar", "tar"}, {"text/rtf", "rtf"},
-      {"application/rtf", "rtf"}, {"application/x-ole-storage", "ole"},
-      {"application/msword", "ole"}, {"application/vnd.ms-excel", "ole"},
-      {"application/vnd.ms-powerpoint", "ole"}, {"application/CDFV2", "ole"},
+      {"application/pdf", "pdf"},
+      {"image/jpeg", "jpeg"},
+      {"image/png", "png"},
+      {"image/tiff", "tiff"},
+      {"image/gif", "gif"},
+      {"image/bmp", "bmp"},
+      {"image/x-ms-bmp", "bmp"},
+      {"image/svg+xml", "svg"},
+      {"text/html", "html"},
+      {"application/x-tar", "tar"},
+      {"text/rtf", "rtf"},
+      {"application/rtf", "rtf"},
+      {"application/x-ole-storage", "ole"},
+      {"application/msword", "ole"},
+      {"application/vnd.ms-excel", "ole"},
+      {"application/vnd.ms-powerpoint", "ole"},
+      {"application/CDFV2", "ole"},
   };
   if (auto it = exact.find(mime); it != exact.end()) return it->second;
   static const std::set<std::string, std::less<>> executable = {
-      "application/x-dosexec", "application/x-executable",
-      "application/x-sharedlib", "application/x-pie-executable",
-      "application/x-mach-binary", "application/x-msdownload",
-      "application/x-msi", "text/x-shellscript", "text/x-perl",
-      "text/x-python", "text/x-script.python", "text/x-msdos-batch",
-      "application/javascript", "text/javascript", "text/x-php",
-      "application/x-ms-shortcut", "application/java-archive",
+      "application/x-dosexec",
+      "application/x-executable",
+      "application/x-sharedlib",
+      "application/x-pie-executable",
+      "application/x-mach-binary",
+      "application/x-msdownload",
+      "application/x-msi",
+      "text/x-shellscript",
+      "text/x-perl",
+      "text/x-python",
+      "text/x-script.python",
+      "text/x-msdos-batch",
+      "application/javascript",
+      "text/javascript",
+      "text/x-php",
+      "application/x-ms-shortcut",
+      "application/java-archive",
   };
   if (executable.count(mime)) return "executable";
   return "unknown";
@@ -227,8 +283,8 @@ bool IsKnownExtension(std::string_view ext) {
 void Report::Add(std::string code, Severity severity, std::string message,
                  bool neutralisable) {
   if (findings_.size() >= kMaxFindings || Has(code)) return;
-  findings_.push_back(Finding{std::move(code), severity, where + message,
-                              neutralisable});
+  findings_.push_back(
+      Finding{std::move(code), severity, where + message, neutralisable});
 }
 
 bool Report::Has(std::string_view code) const {
@@ -249,18 +305,16 @@ void CheckPolyglot(std::string_view data, const std::string& type_id,
   if (type_id != "pdf" &&
       data.substr(0, 1024).find("%PDF-") != std::string_view::npos) {
     report.Add("type.polyglot", Severity::kReject,
-               "a " + type_id + " file with a PDF header in its first 1024 "
-               "bytes");
+               "a " + type_id +
+                   " file with a PDF header in its first 1024 "
+                   "bytes");
   }
   bool image = type_id == "jpeg" || type_id == "png" || type_id == "gif" ||
                type_id == "tiff" || type_id == "bmp";
-  if (image) {
-    std::string lower = Lower(data);
-    if (lower.find("<script") != std::string::npos ||
-        lower.find("<html") != std::string::npos) {
-      report.Add("type.polyglot", Severity::kReject,
-                 "an image that carries HTML or script");
-    }
+  if (image &&
+      (ContainsNoCase(data, "<script") || ContainsNoCase(data, "<html"))) {
+    report.Add("type.polyglot", Severity::kReject,
+               "an image that carries HTML or script");
   }
 }
 

@@ -2,10 +2,18 @@
 // the allow-list and declared-type comparison, clamd, and the decision.
 #include "gate/gate.h"
 
-#include <algorithm>
-#include <nlohmann/json.hpp>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-#include "core/files.h"
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <tuple>
+
 #include "gate/clamd.h"
 #include "gate/findings.h"
 #include "gate/inspect.h"
@@ -25,16 +33,59 @@ struct WorkerReport {
 
 std::filesystem::path NeutralisedPath(const std::filesystem::path& file,
                                       const Policy& policy) {
-  std::filesystem::path dir =
-      policy.neutralise_dir.empty() ? file.parent_path()
-                                    : policy.neutralise_dir;
+  std::filesystem::path dir = policy.neutralise_dir.empty()
+                                  ? file.parent_path()
+                                  : policy.neutralise_dir;
   return dir / (file.filename().string() + ".neutralised.pdf");
 }
 
-// Runs in the worker: read, detect, inspect; answers as JSON.
-std::string InspectInWorker(const std::filesystem::path& file,
-                            const Policy& policy,
-                            const std::filesystem::path& neutralise_to) {
+// The file's bytes, mapped read-only (no copy; pages come from the page
+// cache). Empty for an empty file.
+class MappedFile {
+ public:
+  ~MappedFile() {
+    if (data_ != nullptr) munmap(data_, size_);
+  }
+  Status Open(const std::filesystem::path& file, uint64_t max_bytes) {
+    int fd = open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return NotFound(std::string("open: ") + strerror(errno));
+    struct stat st {};
+    Status s = Status::Ok();
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+      s = NotFound("not a regular file");
+    } else if (static_cast<uint64_t>(st.st_size) > max_bytes) {
+      s = TooLarge("larger than " + std::to_string(max_bytes));
+    } else if (st.st_size > 0) {
+      size_ = static_cast<size_t>(st.st_size);
+      void* m = mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+      if (m == MAP_FAILED) {
+        s = Internal(std::string("mmap: ") + strerror(errno));
+      } else {
+        data_ = m;
+      }
+    }
+    close(fd);
+    return s;
+  }
+  std::string_view view() const {
+    return data_ ? std::string_view(static_cast<const char*>(data_), size_)
+                 : std::string_view();
+  }
+
+ private:
+  void* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+// Runs in the worker for every file: read, detect, inspect; answers as
+// JSON. The request names the file and the neutralisation target; the
+// limits came with the worker (it serves one set of limits).
+std::string InspectInWorker(std::string_view request, const Policy& policy) {
+  nlohmann::json req = nlohmann::json::parse(request);
+  const std::filesystem::path file = req.at("file").get<std::string>();
+  const std::filesystem::path neutralise_to =
+      req.at("neutralise_to").get<std::string>();
+
   Report report;
   if (!internal::WorkerHasNoNetwork()) {
     report.Add("worker.sandbox", Severity::kInfo,
@@ -45,19 +96,22 @@ std::string InspectInWorker(const std::filesystem::path& file,
   ctx.policy = &policy;
   ctx.neutralise_to = neutralise_to;
   TypeInfo type;
-  Result<std::string> data = ReadFile(file, policy.limits.max_file_bytes);
-  if (!data.ok()) {
+  MappedFile data;
+  Status opened = data.Open(file, policy.limits.max_file_bytes);
+  if (!opened.ok()) {
     report.Add("worker.crashed", Severity::kReview,
-               "cannot read the file: " + data.status().message());
+               "cannot read the file: " + opened.message());
   } else {
-    type = internal::InspectBytes(*data, ctx, report);
+    type = internal::InspectBytes(data.view(), ctx, report);
   }
-  nlohmann::json j = {{"type", type.id}, {"mime", type.mime},
-                      {"neutralised", ctx.neutralised}};
+  nlohmann::json j = {
+      {"type", type.id}, {"mime", type.mime}, {"neutralised", ctx.neutralised}};
   nlohmann::json& fs = j["findings"] = nlohmann::json::array();
   for (const Finding& f : report.findings()) {
-    fs.push_back({{"code", f.code}, {"severity", static_cast<int>(f.severity)},
-                  {"message", f.message}, {"n", f.neutralisable}});
+    fs.push_back({{"code", f.code},
+                  {"severity", static_cast<int>(f.severity)},
+                  {"message", f.message},
+                  {"n", f.neutralisable}});
   }
   // Messages may quote bytes of the file: never let them break the JSON.
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -73,10 +127,9 @@ std::optional<WorkerReport> ParseReport(const std::string& text) {
     r.neutralised = j.at("neutralised").get<bool>();
     for (const auto& f : j.at("findings")) {
       int sev = std::clamp(f.at("severity").get<int>(), 0, 2);
-      r.findings.push_back(Finding{f.at("code").get<std::string>(),
-                                   static_cast<Severity>(sev),
-                                   f.at("message").get<std::string>(),
-                                   f.at("n").get<bool>()});
+      r.findings.push_back(
+          Finding{f.at("code").get<std::string>(), static_cast<Severity>(sev),
+                  f.at("message").get<std::string>(), f.at("n").get<bool>()});
     }
     return r;
   } catch (const nlohmann::json::exception&) {
@@ -86,8 +139,8 @@ std::optional<WorkerReport> ParseReport(const std::string& text) {
 
 std::string Extension(const std::string& filename) {
   size_t slash = filename.find_last_of("/\\");
-  std::string base = slash == std::string::npos ? filename
-                                                : filename.substr(slash + 1);
+  std::string base =
+      slash == std::string::npos ? filename : filename.substr(slash + 1);
   size_t dot = base.rfind('.');
   if (dot == std::string::npos || dot == 0) return "";
   return internal::Lower(base.substr(dot + 1));
@@ -109,9 +162,9 @@ void CheckType(const Verdict& v, const FileFacts& declared,
                     "file type not recognised (" + v.detected_mime + ")"});
     return;
   }
-  bool allowed = internal::IsInspectable(id) &&
-                 (policy.allow_all_inspectable ||
-                  policy.allowed_types.count(id) > 0);
+  bool allowed =
+      internal::IsInspectable(id) &&
+      (policy.allow_all_inspectable || policy.allowed_types.count(id) > 0);
   if (!allowed) {
     out->push_back({"type.not_allowed", Severity::kReject,
                     "type " + id + " is not allowed for this service"});
@@ -150,8 +203,106 @@ void Append(std::vector<Finding>* to, std::vector<Finding> from) {
 
 }  // namespace
 
-Gate::Gate(Logger* logger) : logger_(logger ? logger : &DefaultLogger()) {
+namespace internal {
+
+bool SameLimits(const Limits& a, const Limits& b) {
+  auto tie = [](const Limits& l) {
+    return std::tie(
+        l.max_file_bytes, l.max_inflated_bytes, l.max_ratio,
+        l.max_archive_entries, l.max_archive_depth, l.max_entry_name_bytes,
+        l.max_image_pixels, l.max_image_side, l.max_image_frames,
+        l.max_image_chunk_bytes, l.max_json_depth, l.max_json_number_chars,
+        l.max_xml_depth, l.max_pdf_pages, l.max_pdf_page_points,
+        l.max_rtf_depth, l.worker_memory_bytes, l.worker_cpu_seconds,
+        l.worker_wall_seconds, l.worker_files, l.clamd_max_bytes,
+        l.clamd_timeout_seconds);
+  };
+  return tie(a) == tie(b);
+}
+
+// Idle workers, each kept for the limits it was started with. Any thread
+// may take any idle worker (one at a time).
+class WorkerPool {
+ public:
+  static constexpr size_t kMaxIdle = 8;
+
+  std::unique_ptr<Worker> Take(const Limits& limits, bool neutralise) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (size_t i = idle_.size(); i-- > 0;) {
+      if (SameLimits(idle_[i].limits, limits) &&
+          idle_[i].worker->limits() == WorkerLimitsFor(limits, neutralise)) {
+        std::unique_ptr<Worker> w = std::move(idle_[i].worker);
+        idle_.erase(idle_.begin() + static_cast<std::ptrdiff_t>(i));
+        return w;
+      }
+    }
+    return nullptr;
+  }
+
+  void Give(std::unique_ptr<Worker> w, const Limits& limits) {
+    std::unique_ptr<Worker> evicted;  // ended outside the lock
+    std::lock_guard<std::mutex> lock(mu_);
+    if (idle_.size() >= kMaxIdle) {
+      evicted = std::move(idle_.front().worker);
+      idle_.erase(idle_.begin());
+    }
+    idle_.push_back({limits, std::move(w)});
+  }
+
+  static WorkerLimits WorkerLimitsFor(const Limits& limits, bool neutralise) {
+    WorkerLimits wl;
+    // Writing is allowed only for the cleaned copy of a PDF.
+    wl.file_bytes = neutralise ? 2 * limits.max_file_bytes + 4096 : 0;
+    wl.memory_bytes = limits.worker_memory_bytes;
+    wl.cpu_seconds = limits.worker_cpu_seconds;
+    wl.wall_seconds = limits.worker_wall_seconds;
+    wl.max_jobs = std::max(1, limits.worker_files);
+    return wl;
+  }
+
+ private:
+  struct Idle {
+    Limits limits;
+    std::unique_ptr<Worker> worker;
+  };
+  std::mutex mu_;
+  std::vector<Idle> idle_;  // guarded by mu_
+};
+
+}  // namespace internal
+
+Gate::Gate(Logger* logger)
+    : logger_(logger ? logger : &DefaultLogger()),
+      pool_(std::make_unique<internal::WorkerPool>()) {
   internal::PreloadMagic();  // every worker inherits the loaded database
+}
+
+Gate::~Gate() = default;
+
+// A worker for `policy`'s limits (an idle one, else a new one) with the
+// file's job submitted. An idle worker may have died meanwhile: then a
+// new one takes the job.
+Result<std::unique_ptr<internal::Worker>> Gate::SubmitToWorker(
+    const std::filesystem::path& file,
+    const std::filesystem::path& neutralise_to, const Policy& policy) const {
+  nlohmann::json req = {{"file", file.string()},
+                        {"neutralise_to", neutralise_to.string()}};
+  std::string request =
+      req.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::unique_ptr<internal::Worker> w =
+      pool_->Take(policy.limits, policy.neutralise);
+  if (w != nullptr && w->Submit(request).ok()) return w;
+
+  internal::WorkerLimits wl =
+      internal::WorkerPool::WorkerLimitsFor(policy.limits, policy.neutralise);
+  Policy limits_only;
+  limits_only.limits = policy.limits;
+  DS_ASSIGN_OR_RETURN(
+      w, internal::Worker::Start(wl, [limits_only](std::string_view r) {
+        return InspectInWorker(r, limits_only);
+      }));
+  DS_RETURN_IF_ERROR(w->Submit(request));
+  return w;
 }
 
 Result<Verdict> Gate::Inspect(const std::filesystem::path& file,
@@ -181,17 +332,16 @@ Result<Verdict> Gate::Inspect(const std::filesystem::path& file,
                               " bytes, the limit is " +
                               std::to_string(policy.limits.max_file_bytes)});
   } else {
-    internal::WorkerLimits wl;
-    wl.memory_bytes = policy.limits.worker_memory_bytes;
-    wl.cpu_seconds = policy.limits.worker_cpu_seconds;
-    wl.wall_seconds = policy.limits.worker_wall_seconds;
-    wl.file_bytes = policy.neutralise ? 2 * policy.limits.max_file_bytes + 4096
-                                      : 0;
-    DS_ASSIGN_OR_RETURN(
-        internal::WorkerOutcome out,
-        internal::RunInWorker(wl, [&] {
-          return InspectInWorker(file, policy, neutral_path);
-        }));
+    // The worker inspects while this thread streams the file to clamd.
+    DS_ASSIGN_OR_RETURN(std::unique_ptr<internal::Worker> worker,
+                        SubmitToWorker(file, neutral_path, policy));
+    ClamdResult scan;
+    if (!policy.clamd_socket.empty()) {
+      scan = ScanWithClamd(policy.clamd_socket, file, policy.limits);
+    }
+    DS_ASSIGN_OR_RETURN(internal::WorkerOutcome out, worker->Collect());
+    if (worker->Reusable()) pool_->Give(std::move(worker), policy.limits);
+
     std::optional<WorkerReport> report;
     if (out.report) report = ParseReport(*out.report);
     if (out.failure) {
@@ -206,18 +356,16 @@ Result<Verdict> Gate::Inspect(const std::filesystem::path& file,
       Append(&v.findings, std::move(report->findings));
       CheckType(v, declared, policy, &v.findings);
     }
+    v.virus_scanned = scan.scanned;
+    Append(&v.findings, std::move(scan.findings));
   }
 
-  // Virus scan of the untouched original.
+  // Virus scan of the untouched original (above, beside the worker).
   if (policy.clamd_socket.empty()) {
     v.findings.push_back(
         {"scan.not_performed",
          policy.require_virus_scan ? Severity::kReview : Severity::kInfo,
          "virus scan not performed: no clamd socket configured"});
-  } else if (size <= policy.limits.max_file_bytes) {
-    ClamdResult c = ScanWithClamd(policy.clamd_socket, file, policy.limits);
-    v.virus_scanned = c.scanned;
-    Append(&v.findings, std::move(c.findings));
   }
 
   v.decision = Decide(v.findings, neutralised);
@@ -236,8 +384,10 @@ Result<Verdict> Gate::Inspect(const std::filesystem::path& file,
   }
   logger_->Info("gate.verdict",
                 {{"decision", DecisionName(v.decision)},
-                 {"type", v.detected_type}, {"bytes", size},
-                 {"findings", codes}, {"scanned", v.virus_scanned},
+                 {"type", v.detected_type},
+                 {"bytes", size},
+                 {"findings", codes},
+                 {"scanned", v.virus_scanned},
                  {"ms", static_cast<int64_t>(v.duration.count())}});
   return v;
 }

@@ -5,9 +5,9 @@
 // format-specific parse), compared with the declared MIME type and file
 // name, checked against the service's allow-list and inspected for active
 // content, bombs and parser tricks in a resource-limited worker process.
-// Then the untouched original is streamed to clamd. The gate fails closed:
-// a limit, timeout, crash, parse error, encrypted content, scan error or an
-// unreachable clamd never yields kClean.
+// Meanwhile the untouched original is streamed to clamd. The gate fails
+// closed: a limit, timeout, crash, parse error, encrypted content, scan
+// error or an unreachable clamd never yields kClean.
 //
 //   ds::gate::Policy policy;                       // PDF, JPEG, PNG, TIFF,
 //   policy.clamd_socket = "/run/clamav/clamd.ctl";  // XML, JSON allowed
@@ -25,6 +25,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -34,6 +35,11 @@
 #include "core/status.h"
 
 namespace ds::gate {
+
+namespace internal {
+class Worker;
+class WorkerPool;
+}  // namespace internal
 
 // What the gate decided. Only kClean and kNeutralised may reach a clerk
 // without a warning; kNeutralised means the clerk gets the cleaned copy
@@ -50,9 +56,9 @@ enum class Decision {
 enum class Severity { kInfo, kReview, kReject };
 
 struct Finding {
-  std::string code;      // stable id, e.g. "pdf.javascript" (findings.h)
+  std::string code;  // stable id, e.g. "pdf.javascript" (findings.h)
   Severity severity = Severity::kReview;
-  std::string message;   // English, for operators; no file content
+  std::string message;         // English, for operators; no file content
   bool neutralisable = false;  // removed when Policy::neutralise is set
 };
 
@@ -67,9 +73,9 @@ struct FileFacts {
 struct Limits {
   uint64_t max_file_bytes = 50ull << 20;
   uint64_t max_inflated_bytes = 256ull << 20;  // per file, all containers
-  uint64_t max_ratio = 100;            // inflated/compressed, above 1 MiB
+  uint64_t max_ratio = 100;  // inflated/compressed, above 1 MiB
   uint64_t max_archive_entries = 5000;
-  int max_archive_depth = 3;           // a zip in a zip in a zip
+  int max_archive_depth = 3;  // a zip in a zip in a zip
   uint64_t max_entry_name_bytes = 1024;
   uint64_t max_image_pixels = 100'000'000;
   uint64_t max_image_side = 40'000;
@@ -86,6 +92,11 @@ struct Limits {
   uint64_t worker_memory_bytes = 1ull << 30;
   int worker_cpu_seconds = 30;
   int worker_wall_seconds = 60;
+  // Files one worker process inspects, one after another, before it is
+  // replaced (a crash or limit replaces it at once). 1 gives every file a
+  // fresh process, so a parser compromised by one file cannot touch the
+  // verdict on the next; it costs a fork (about 1 ms) per file.
+  int worker_files = 64;
   // clamd: the gate refuses to stream more than this (match clamd's
   // StreamMaxLength) and gives up after the timeout.
   uint64_t clamd_max_bytes = 50ull << 20;
@@ -97,8 +108,8 @@ struct Policy {
   // Type ids by content: pdf, jpeg, png, tiff, gif, bmp, xml, json, text,
   // rtf, docx, xlsx, pptx, odt, ods, odp, ole, zip, tar. Others (svg, html,
   // executable, unknown) are never allowed.
-  std::set<std::string> allowed_types = {"pdf", "jpeg", "png",
-                                         "tiff", "xml", "json"};
+  std::set<std::string> allowed_types = {"pdf",  "jpeg", "png",
+                                         "tiff", "xml",  "json"};
   // Ignores allowed_types: every type the gate can inspect is allowed and
   // only threats count (the CLI without --allow).
   bool allow_all_inspectable = false;
@@ -130,18 +141,28 @@ class Gate {
   // `logger` may be null (DefaultLogger). Logs one line per file: type,
   // decision, finding codes, bytes, duration; never the name or content.
   explicit Gate(Logger* logger = nullptr);
+  ~Gate();  // ends the idle worker processes
+  Gate(const Gate&) = delete;
+  Gate& operator=(const Gate&) = delete;
 
   // Inspects `file` (read-only; the original is never modified).
   // Content problems are findings in the verdict, never errors. Errors are
   // environmental only (file unreadable, no worker process): the caller
   // must treat them as "not inspected" and retry, never as clean.
-  // Thread-safe; each call forks one worker.
+  // Thread-safe. Each call uses one worker process (see
+  // Limits::worker_files) and streams the file to clamd while the worker
+  // inspects it.
   Result<Verdict> Inspect(const std::filesystem::path& file,
                           const FileFacts& declared,
                           const Policy& policy) const;
 
  private:
+  Result<std::unique_ptr<internal::Worker>> SubmitToWorker(
+      const std::filesystem::path& file,
+      const std::filesystem::path& neutralise_to, const Policy& policy) const;
+
   Logger* logger_;
+  std::unique_ptr<internal::WorkerPool> pool_;  // idle workers
 };
 
 }  // namespace ds::gate

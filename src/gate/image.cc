@@ -3,6 +3,7 @@
 // frame and chunk caps, bytes after the end marker.
 #include <zlib.h>
 
+#include <cstring>
 #include <set>
 
 #include "gate/inspect.h"
@@ -104,13 +105,16 @@ void InspectJpeg(std::string_view d, const Limits& limits, Report& r) {
     }
     p += len;
     if (m == 0xDA) {  // entropy-coded data runs to the next real marker
+      // (memchr to the next 0xFF: most of a photo is this data.)
       while (p + 1 < d.size()) {
-        unsigned char a = static_cast<unsigned char>(d[p]);
-        unsigned char b = static_cast<unsigned char>(d[p + 1]);
-        if (a == 0xFF && b != 0x00 && !(b >= 0xD0 && b <= 0xD7) &&
-            b != 0xFF) {
+        const void* ff = std::memchr(d.data() + p, 0xFF, d.size() - 1 - p);
+        if (ff == nullptr) {
+          p = d.size() - 1;
           break;
         }
+        p = static_cast<size_t>(static_cast<const char*>(ff) - d.data());
+        unsigned char b = static_cast<unsigned char>(d[p + 1]);
+        if (b != 0x00 && !(b >= 0xD0 && b <= 0xD7) && b != 0xFF) break;
         ++p;
       }
     }
@@ -160,14 +164,14 @@ void InspectTiff(std::string_view d, const Limits& limits, Report& r) {
 }
 
 uint32_t Le16(std::string_view d, size_t o) {
-  return static_cast<unsigned char>(d[o]) |
-         static_cast<unsigned char>(d[o + 1]) << 8;
+  return static_cast<unsigned char>(d[o]) | static_cast<unsigned char>(d[o + 1])
+                                                << 8;
 }
 
 }  // namespace
 
-void InspectImage(std::string_view d, const std::string& type_id,
-                  Context& ctx, Report& report) {
+void InspectImage(std::string_view d, const std::string& type_id, Context& ctx,
+                  Report& report) {
   const Limits& limits = ctx.policy->limits;
   if (type_id == "png") {
     InspectPng(d, limits, report);

@@ -83,6 +83,13 @@ void InspectImage(std::string_view data, const std::string& type_id,
 void InspectText(std::string_view data, const std::string& type_id,
                  Context& ctx, Report& report);
 
+// True only if `data` is certainly one strict JSON value without duplicate
+// keys, within the JSON depth and number limits (no \u escapes, numbers of
+// at most 15 characters without exponent); false means "unsure", never
+// "invalid". A fast path for InspectJson: such a document passes every
+// JSON check but the \u0000 search.
+bool JsonCertainlyValid(std::string_view data, const Limits& limits);
+
 // Secondary-format signatures (T65), for files that are not containers.
 void CheckPolyglot(std::string_view data, const std::string& type_id,
                    Report& report);

@@ -81,9 +81,9 @@ TEST_F(GateTest, DeclaredTypeMustMatchContent) {
 }
 
 TEST_F(GateTest, MimeParametersAndCaseAreIgnored) {
-  Verdict v = Inspect(samples::BuildPdf({}),
-                      {"Application/PDF; name=\"a.pdf\"", "A.PDF"},
-                      ScanPolicy());
+  Verdict v =
+      Inspect(samples::BuildPdf({}),
+              {"Application/PDF; name=\"a.pdf\"", "A.PDF"}, ScanPolicy());
 
   EXPECT_EQ(v.decision, Decision::kClean) << Codes(v);
 }
@@ -107,8 +107,46 @@ TEST_F(GateTest, WorkerOverItsMemoryLimitFailsClosed) {
   Verdict v = Inspect(json, {"application/json", "a.json"}, p);
 
   EXPECT_NE(v.decision, Decision::kClean);
-  EXPECT_TRUE(HasCode(v, "worker.memory_limit") ||
-              HasCode(v, "worker.crashed")) << Codes(v);
+  EXPECT_TRUE(HasCode(v, "worker.memory_limit") || HasCode(v, "worker.crashed"))
+      << Codes(v);
+}
+
+TEST_F(GateTest, WorkerEndedByALimitIsReplacedForTheNextFile) {
+  if (!internal::WorkerLimitsAddressSpace()) GTEST_SKIP() << "no RLIMIT_AS";
+  Policy p = ScanPolicy();
+  p.limits.worker_memory_bytes = 64u << 20;
+  // The escape sends it to nlohmann's parser, whose 40 MB string token
+  // does not fit beside the mapped file.
+  std::string hog = "{\"\\u0041\":\"" + std::string(40u << 20, 'x') + "\"}";
+  Verdict before = Inspect("{\"a\":1}", {"application/json", "a.json"}, p);
+
+  Verdict failed = Inspect(hog, {"application/json", "a.json"}, p);
+  Verdict after = Inspect("{\"b\":2}", {"application/json", "b.json"}, p);
+
+  EXPECT_EQ(before.decision, Decision::kClean) << Codes(before);
+  EXPECT_TRUE(HasCode(failed, "worker.memory_limit")) << Codes(failed);
+  EXPECT_EQ(after.decision, Decision::kClean) << Codes(after);
+}
+
+TEST_F(GateTest, JsonOutsideTheFastCheckIsDecidedByTheParser) {
+  Policy p = ScanPolicy();
+  auto check = [&](const std::string& json) {
+    return Inspect(json, {"application/json", "a.json"}, p);
+  };
+  std::string deep = std::string(65, '[') + std::string(65, ']');
+
+  Verdict escaped =
+      check("{\"a\\u00e4\":1,\"b\":2.5e3,\"c\":12345678901234567}");
+  Verdict dup_escaped = check("{\"\\u0061\":1,\"a\":2}");
+  Verdict dup_plain = check("{\"x\":{\"a\":1,\"a\":2}}");
+  Verdict too_deep = check(deep);
+  Verdict nul = check("{\"a\":\"x\\u0000\"}");
+
+  EXPECT_EQ(escaped.decision, Decision::kClean) << Codes(escaped);
+  EXPECT_TRUE(HasCode(dup_escaped, "json.duplicate_key")) << Codes(dup_escaped);
+  EXPECT_TRUE(HasCode(dup_plain, "json.duplicate_key")) << Codes(dup_plain);
+  EXPECT_TRUE(HasCode(too_deep, "json.too_deep")) << Codes(too_deep);
+  EXPECT_TRUE(HasCode(nul, "json.nul_character")) << Codes(nul);
 }
 
 TEST_F(GateTest, NeutralisesPdfJavaScriptIntoACopyBesideTheOriginal) {
@@ -124,9 +162,8 @@ TEST_F(GateTest, NeutralisesPdfJavaScriptIntoACopyBesideTheOriginal) {
   ASSERT_EQ(v.decision, Decision::kNeutralised) << Codes(v);
   ASSERT_TRUE(v.neutralised_copy.has_value());
   EXPECT_EQ(v.neutralised_copy->parent_path(), dir_.path());
-  Result<Verdict> again = gate_.Inspect(*v.neutralised_copy,
-                                        {"application/pdf", "a.pdf"},
-                                        ScanPolicy());
+  Result<Verdict> again = gate_.Inspect(
+      *v.neutralised_copy, {"application/pdf", "a.pdf"}, ScanPolicy());
   ASSERT_OK(again);
   EXPECT_EQ(again->decision, Decision::kClean) << Codes(*again);
   std::ifstream in(dir_.path() / "upload.bin", std::ios::binary);
@@ -157,10 +194,10 @@ TEST_F(GateTest, HyperlinkFieldMentioningDdeIsNoDdeField) {
       "</w:instrText></w:r></w:p></w:body></w:document>";
   std::string docx = samples::BuildZip(
       {{"[Content_Types].xml", "<Types/>"}, {"word/document.xml", doc}});
-  std::string with_dde = samples::BuildZip(
-      {{"[Content_Types].xml", "<Types/>"},
-       {"word/document.xml",
-        doc.replace(doc.find("HYPERLINK"), 9, "DDEAUTO")}});
+  std::string with_dde =
+      samples::BuildZip({{"[Content_Types].xml", "<Types/>"},
+                         {"word/document.xml",
+                          doc.replace(doc.find("HYPERLINK"), 9, "DDEAUTO")}});
 
   Verdict clean = Inspect(docx, {"", "a.docx"}, ScanPolicy());
   Verdict bad = Inspect(with_dde, {"", "a.docx"}, ScanPolicy());
@@ -179,8 +216,8 @@ TEST_F(GateTest, LaunchActionIsNotNeutralisable) {
 
   EXPECT_EQ(v.decision, Decision::kRejected);
   EXPECT_FALSE(v.neutralised_copy.has_value());
-  EXPECT_FALSE(std::filesystem::exists(dir_.path() /
-                                       "upload.bin.neutralised.pdf"));
+  EXPECT_FALSE(
+      std::filesystem::exists(dir_.path() / "upload.bin.neutralised.pdf"));
 }
 
 TEST_F(GateTest, ZipEntriesAreInspectedRecursively) {
@@ -206,8 +243,8 @@ TEST_F(GateTest, EmptyEntriesInsideAContainerAreHarmless) {
 }
 
 TEST_F(GateTest, VerdictJsonCarriesGermanTitles) {
-  Verdict v = Inspect(samples::BuildPdf({}), {"image/png", "a.pdf"},
-                      ScanPolicy());
+  Verdict v =
+      Inspect(samples::BuildPdf({}), {"image/png", "a.pdf"}, ScanPolicy());
 
   nlohmann::json j = VerdictToJson(v);
 

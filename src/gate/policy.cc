@@ -53,6 +53,8 @@ Policy ReadPolicy(ConfigReader& r) {
                                  l.worker_cpu_seconds);
   l.worker_wall_seconds = seconds("gate.worker_wall_seconds",
                                   l.worker_wall_seconds);
+  l.worker_files = static_cast<int>(
+      r.Int("gate.worker_files", l.worker_files, 1, 100000));
   l.clamd_timeout_seconds = seconds("gate.clamd_timeout_seconds",
                                     l.clamd_timeout_seconds);
   return p;

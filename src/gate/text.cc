@@ -1,8 +1,11 @@
 // Form data and text: XML (T50-T54), JSON (T55-T58), SVG/HTML (T63, T64)
 // and spreadsheet formulas in text (T66).
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
 
+#include <algorithm>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <vector>
@@ -17,29 +20,56 @@ xmlParserInputPtr DenyExternal(const char*, const char*, xmlParserCtxtPtr) {
 }
 void Silent(void*, const char*, ...) {}
 
-int MaxDepth(xmlNodePtr root, bool* xinclude, bool* remote_schema) {
+// What the SAX handlers below record; no tree is built.
+struct XmlFacts {
+  int depth = 0;
   int max_depth = 0;
-  std::vector<std::pair<xmlNodePtr, int>> stack = {{root, 1}};
-  while (!stack.empty()) {
-    auto [node, depth] = stack.back();
-    stack.pop_back();
-    max_depth = std::max(max_depth, depth);
-    if (node->ns && node->ns->href &&
-        std::string_view(reinterpret_cast<const char*>(node->ns->href))
-                .find("XInclude") != std::string_view::npos) {
-      *xinclude = true;
-    }
-    for (xmlAttrPtr a = node->properties; a; a = a->next) {
-      std::string_view name(reinterpret_cast<const char*>(a->name));
-      if (name == "schemaLocation" || name == "noNamespaceSchemaLocation") {
-        *remote_schema = true;
-      }
-    }
-    for (xmlNodePtr c = node->children; c; c = c->next) {
-      if (c->type == XML_ELEMENT_NODE) stack.push_back({c, depth + 1});
+  bool xinclude = false;
+  bool remote_schema = false;
+  bool dtd = false;
+};
+
+void OnStartElement(void* user, const xmlChar* /*localname*/,
+                    const xmlChar* /*prefix*/, const xmlChar* uri,
+                    int /*nb_namespaces*/, const xmlChar** /*namespaces*/,
+                    int nb_attributes, int /*nb_defaulted*/,
+                    const xmlChar** attributes) {
+  auto* f = static_cast<XmlFacts*>(user);
+  f->max_depth = std::max(f->max_depth, ++f->depth);
+  if (uri != nullptr &&
+      std::string_view(reinterpret_cast<const char*>(uri)).find("XInclude") !=
+          std::string_view::npos) {
+    f->xinclude = true;
+  }
+  // Five pointers per attribute: local name, prefix, URI, value, end.
+  for (int i = 0; i < nb_attributes; ++i) {
+    std::string_view name(reinterpret_cast<const char*>(attributes[5 * i]));
+    if (name == "schemaLocation" || name == "noNamespaceSchemaLocation") {
+      f->remote_schema = true;
     }
   }
-  return max_depth;
+}
+
+void OnEndElement(void* user, const xmlChar*, const xmlChar*, const xmlChar*) {
+  --static_cast<XmlFacts*>(user)->depth;
+}
+
+void OnDoctype(void* user, const xmlChar*, const xmlChar*, const xmlChar*) {
+  static_cast<XmlFacts*>(user)->dtd = true;
+}
+
+// Whether "<!DOCTYPE" or "<!ENTITY" occurs. Searches for '!', which is
+// rare in XML, unlike '<'.
+bool HasDeclaration(std::string_view data) {
+  for (size_t p = data.find('!', 1); p != std::string_view::npos;
+       p = data.find('!', p + 1)) {
+    if (data[p - 1] != '<') continue;
+    std::string_view rest = data.substr(p + 1);
+    if (rest.substr(0, 7) == "DOCTYPE" || rest.substr(0, 6) == "ENTITY") {
+      return true;
+    }
+  }
+  return false;
 }
 
 // Bracket depth and number-token length before any parser runs.
@@ -50,8 +80,10 @@ bool PreScanJson(std::string_view s, const Limits& limits, Report& report) {
   for (size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
       continue;
     }
     bool num = (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' ||
@@ -67,9 +99,9 @@ bool PreScanJson(std::string_view s, const Limits& limits, Report& report) {
     if (c == '"') in_string = true;
     if (c == '{' || c == '[') {
       if (++depth > limits.max_json_depth) {
-        report.Add("json.too_deep", Severity::kReject,
-                   "nesting deeper than " +
-                       std::to_string(limits.max_json_depth));
+        report.Add(
+            "json.too_deep", Severity::kReject,
+            "nesting deeper than " + std::to_string(limits.max_json_depth));
         return false;
       }
     }
@@ -122,44 +154,63 @@ class JsonChecker : public nlohmann::json_sax<nlohmann::json> {
 
 void InspectXml(std::string_view data, Context& ctx, Report& report) {
   // No DTD has a place in form data: reject before parsing (T50-T52).
-  if (data.find("<!DOCTYPE") != std::string_view::npos ||
-      data.find("<!ENTITY") != std::string_view::npos) {
+  if (HasDeclaration(data)) {
     report.Add("xml.doctype", Severity::kReject,
                "XML with a document type declaration (entities, XXE)");
     return;
   }
   xmlSetExternalEntityLoader(DenyExternal);
   xmlSetGenericErrorFunc(nullptr, Silent);
+
+  // libxml2's parser with SAX handlers that only count: the same
+  // well-formedness checks as building a document, without the document.
   // Never NOENT, DTDLOAD, DTDATTR, DTDVALID, XINCLUDE or HUGE.
-  xmlDocPtr doc = xmlReadMemory(data.data(), static_cast<int>(data.size()),
-                                "upload.xml", nullptr,
-                                XML_PARSE_NONET | XML_PARSE_NOERROR |
-                                    XML_PARSE_NOWARNING);
-  if (doc == nullptr) {
-    const xmlError* e = xmlGetLastError();
+  xmlParserCtxtPtr parser =
+      xmlCreateMemoryParserCtxt(data.data(), static_cast<int>(data.size()));
+  if (parser == nullptr) {  // empty input (or no memory): fail closed
     report.Add("xml.malformed", Severity::kReject,
-               "XML is not well-formed" +
-                   (e ? " (libxml2 error " + std::to_string(e->code) +
-                            ", line " + std::to_string(e->line) + ")"
-                      : std::string()));
+               "XML is not well-formed (no parser for the input)");
     return;
   }
-  if (doc->intSubset != nullptr || doc->extSubset != nullptr) {
+  xmlCtxtUseOptions(parser,
+                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+  xmlSAXHandler sax;
+  std::memset(&sax, 0, sizeof sax);
+  sax.initialized = XML_SAX2_MAGIC;
+  sax.startElementNs = OnStartElement;
+  sax.endElementNs = OnEndElement;
+  sax.internalSubset = OnDoctype;
+  sax.externalSubset = OnDoctype;
+  sax.serror = [](void*, auto*) {};  // xmlError is const from 2.12 on
+  XmlFacts facts;
+  xmlSAXHandlerPtr own_sax = parser->sax;
+  parser->sax = &sax;
+  parser->userData = &facts;
+  xmlParseDocument(parser);
+  parser->sax = own_sax;
+  bool well_formed = parser->wellFormed != 0;
+  int error = parser->lastError.code, line = parser->lastError.line;
+  xmlFreeParserCtxt(parser);
+
+  if (!well_formed) {
+    report.Add("xml.malformed", Severity::kReject,
+               "XML is not well-formed (libxml2 error " +
+                   std::to_string(error) + ", line " + std::to_string(line) +
+                   ")");
+    return;
+  }
+  if (facts.dtd) {
     report.Add("xml.doctype", Severity::kReject, "XML with a DTD");
   }
-  bool xinclude = false, schema = false;
-  xmlNodePtr root = xmlDocGetRootElement(doc);
-  int depth = root ? MaxDepth(root, &xinclude, &schema) : 0;
-  xmlFreeDoc(doc);
-  if (depth > ctx.policy->limits.max_xml_depth) {
+  if (facts.max_depth > ctx.policy->limits.max_xml_depth) {
     report.Add("xml.too_deep", Severity::kReject,
-               "elements nested " + std::to_string(depth) + " deep");
+               "elements nested " + std::to_string(facts.max_depth) + " deep");
   }
-  if (xinclude) {
+  if (facts.xinclude) {
     report.Add("xml.xinclude", Severity::kReject,
                "XInclude elements (would pull in other files)");
   }
-  if (schema) {
+  if (facts.remote_schema) {
     report.Add("xml.external_reference", Severity::kInfo,
                "schemaLocation hints (never fetched)");
   }
@@ -170,32 +221,37 @@ void InspectJson(std::string_view data, Context& ctx, Report& report) {
     report.Add("json.bom", Severity::kInfo, "JSON starts with a BOM");
     data.remove_prefix(3);
   }
-  if (!PreScanJson(data, ctx.policy->limits, report)) return;
-
-  // Syntax by nlohmann's parser as SAX events (no document is built) and
-  // duplicate keys per object, after unescaping (T56).
-  JsonChecker checker;
-  (void)nlohmann::json::sax_parse(data.begin(), data.end(), &checker,
-                                  nlohmann::json::input_format_t::json,
-                                  /*strict=*/true, /*ignore_comments=*/false);
-  if (checker.error_id != 0) {
-    // Ids 4xx are out_of_range (a number beyond a double), as json::parse
-    // would throw them; everything else is a parse error.
-    if ((checker.error_id / 100) % 100 == 4) {
-      report.Add("json.number_out_of_range", Severity::kReject,
-                 "a number outside the range of a double");
-    } else {
-      report.Add("json.malformed", Severity::kReject,
-                 "JSON is not well-formed (error " +
-                     std::to_string(checker.error_id) + " at byte " +
-                     std::to_string(checker.error_byte) + ")");
+  // The fast check spares the pre-scan and nlohmann's parse for plain form
+  // data: it never accepts what either would object to, and when unsure
+  // both run.
+  const Limits& limits = ctx.policy->limits;
+  if (!JsonCertainlyValid(data, limits)) {
+    if (!PreScanJson(data, limits, report)) return;
+    // Syntax by nlohmann's parser as SAX events (no document is built) and
+    // duplicate keys per object, after unescaping (T56).
+    JsonChecker checker;
+    (void)nlohmann::json::sax_parse(data.begin(), data.end(), &checker,
+                                    nlohmann::json::input_format_t::json,
+                                    /*strict=*/true,
+                                    /*ignore_comments=*/false);
+    if (checker.error_id != 0) {
+      // Ids 4xx are out_of_range (a number beyond a double), as
+      // json::parse would throw them; everything else is a parse error.
+      if ((checker.error_id / 100) % 100 == 4) {
+        report.Add("json.number_out_of_range", Severity::kReject,
+                   "a number outside the range of a double");
+      } else {
+        report.Add("json.malformed", Severity::kReject,
+                   "JSON is not well-formed (error " +
+                       std::to_string(checker.error_id) + " at byte " +
+                       std::to_string(checker.error_byte) + ")");
+      }
+      return;
     }
-    return;
-  }
-  bool duplicate = checker.duplicate;
-  if (duplicate) {
-    report.Add("json.duplicate_key", Severity::kReject,
-               "an object has the same key twice");
+    if (checker.duplicate) {
+      report.Add("json.duplicate_key", Severity::kReject,
+                 "an object has the same key twice");
+    }
   }
   if (data.find("\\u0000") != std::string_view::npos) {
     report.Add("json.nul_character", Severity::kReview,
@@ -225,11 +281,11 @@ void InspectText(std::string_view data, const std::string& type_id,
       size_t next = line.find_first_of(",;\t", cell);
       std::string_view v = line.substr(cell, next - cell);
       while (!v.empty() && (v[0] == '"' || v[0] == ' ')) v.remove_prefix(1);
-      bool formula = !v.empty() && (v[0] == '=' || v[0] == '@' ||
-                                    ((v[0] == '+' || v[0] == '-') &&
-                                     v.size() > 1 && !std::isdigit(
-                                         static_cast<unsigned char>(v[1])) &&
-                                     v[1] != '.' && v[1] != ' '));
+      bool formula =
+          !v.empty() && (v[0] == '=' || v[0] == '@' ||
+                         ((v[0] == '+' || v[0] == '-') && v.size() > 1 &&
+                          !std::isdigit(static_cast<unsigned char>(v[1])) &&
+                          v[1] != '.' && v[1] != ' '));
       if (formula) {
         report.Add("text.formula", Severity::kReview,
                    "cells start with = + - or @ (formula injection)");
