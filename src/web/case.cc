@@ -235,8 +235,9 @@ net::Response CasePage(Ctx& c) {
   m += Dt(c.t("Zustellpunkt"), "<code>" + Esc(v->destination_id) + "</code>");
   m += "</dl></section>";
 
-  m += FormData(c, *v);
+  // Documents first: their check results matter before anything else.
   m += DocumentsSection(c, *v);
+  m += FormData(c, *v);
   m += Routing(c, *v);
   m += EventLog(c, *v);
   m += Actions(c, *v);

@@ -98,7 +98,7 @@ std::string VerdictBadge(const Ctx& c, records::Verdict v) {
       cls = "v-quarantined", icon = "⚠", text = "in Quarantäne";
       break;
     case records::Verdict::kRejected:
-      cls = "v-rejected", icon = "⛔", text = "abgewiesen";
+      cls = "v-rejected", icon = "✕", text = "abgewiesen";
       break;
   }
   return std::string("<span class=\"badge ") + cls +

@@ -46,7 +46,7 @@ std::string Warn(const Ctx& c, std::string_view text) {
 }
 std::string Bad(const Ctx& c, std::string_view text) {
   return "<span class=\"badge v-rejected\"><span class=\"icon\" "
-         "aria-hidden=\"true\">⛔</span>" +
+         "aria-hidden=\"true\">✕</span>" +
          Esc(c.t(text)) + "</span>";
 }
 
