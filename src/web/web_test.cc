@@ -12,6 +12,7 @@
 
 #include "core/encoding.h"
 #include "core/testing/testing.h"
+#include "demo/samples.h"
 #include "net/http.h"
 #include "records/store.h"
 
@@ -110,7 +111,10 @@ class WebTest : public ::testing::Test {
     bad.attachment_id = NewUuid();
     bad.verdict = records::Verdict::kQuarantined;
     bad.findings_json = R"([{"code":"type.mime_mismatch","message":"<x>"}])";
-    in.attachments = {clean, bad};
+    records::IncomingDocument scan =
+        put(demo::MinimalPdf("Seite eins"), "Scan.pdf", "application/pdf");
+    scan.attachment_id = NewUuid();
+    in.attachments = {clean, bad, scan};
     auto receipt = store_->FileSubmission(in);
     EXPECT_TRUE(receipt.ok());
     return receipt.ok() ? receipt->vorgang_id : "";
@@ -343,6 +347,23 @@ TEST_F(WebTest, QuarantinedFilesAreMarkedAndCannotBeDownloaded) {
   EXPECT_EQ(after->back().action, "read-content");
   EXPECT_EQ(after->back().actor, "a.clerk");
   EXPECT_GT(after->size(), before->size());
+}
+
+TEST_F(WebTest, PdfPreviewIsAPngRenderedInTheWorker) {
+  std::string cookie = LogIn("kreis-a", "a.clerk", kPassword);
+  auto v = store_->GetVorgang("kreis-a", case_a_);
+  ASSERT_TRUE(v.ok());
+  std::string scan = v->dokumente.at(3).formats.at(0).id;
+  Reply r = Call("GET", "/formate/" + scan + "/vorschau", cookie);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.headers["Content-Type"], "image/png");
+  EXPECT_EQ(r.body.substr(0, 4), "\x89PNG");
+  EXPECT_THAT(r.headers["Content-Security-Policy"], HasSubstr("default-src"));
+  // Not a PDF: no preview; a quarantined file: blocked.
+  std::string clean = v->dokumente.at(1).formats.at(0).id;
+  EXPECT_EQ(Call("GET", "/formate/" + clean + "/vorschau", cookie).status, 422);
+  std::string bad = v->dokumente.at(2).formats.at(0).id;
+  EXPECT_EQ(Call("GET", "/formate/" + bad + "/vorschau", cookie).status, 403);
 }
 
 TEST_F(WebTest, OperatorsSeeMetadataButNoContent) {
