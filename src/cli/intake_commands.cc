@@ -14,6 +14,7 @@
 #include "api/api.h"
 #include "core/config.h"
 #include "core/encoding.h"
+#include "core/files.h"
 #include "fitconnect/set.h"
 #include "intake/config.h"
 #include "intake/events.h"
@@ -60,6 +61,11 @@ Status Serve(const Context& ctx, const std::string& config_path) {
   web::WebOptions web_options;
   for (const intake::Destination& d : setup.destinations) {
     web_options.destinations.push_back(web::Describe(d, config.submission_api));
+  }
+  for (const intake::DataSchemaConfig& schema : config.data_schemas) {
+    if (schema.file.extension() != ".json") continue;
+    DS_ASSIGN_OR_RETURN(std::string text, ReadFile(schema.file, 4 << 20));
+    web_options.data_schemas.push_back(std::move(text));
   }
   std::filesystem::path data_dir = setup.data_dir;
   DS_ASSIGN_OR_RETURN(auto hub, intake::Hub::Create(std::move(setup)));

@@ -141,6 +141,7 @@ Result<DemoSummary> RunDemo(const DemoOptions& o) {
   web::WebOptions wo;
   wo.destinations.push_back(web::Describe(d, zd->base_url()));
   wo.clamd_socket = o.clamd_socket;
+  wo.data_schemas.push_back(DataSchema());
   DS_ASSIGN_OR_RETURN(auto hub, intake::Hub::Create(std::move(hs)));
 
   // The hub's HTTP face: callbacks, the API and the web UI (on loopback,

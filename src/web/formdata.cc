@@ -47,33 +47,84 @@ std::string Scalar(const Ctx& c, const nlohmann::json& v) {
   return Esc(s);
 }
 
-std::string JsonHtml(const Ctx& c, const nlohmann::json& v, int depth,
-                     int heading) {
+const nlohmann::json& Null() {
+  static const nlohmann::json kNull;
+  return kNull;
+}
+
+// The sub-schema of `schema` for property `key` (or Null()).
+const nlohmann::json& PropertySchema(const nlohmann::json& schema,
+                                     const std::string& key) {
+  if (!schema.is_object() || !schema.contains("properties")) return Null();
+  const nlohmann::json& props = schema["properties"];
+  if (!props.is_object() || !props.contains(key)) return Null();
+  return props[key];
+}
+
+// The schema's title for `key`, else the key humanised.
+std::string Label(const nlohmann::json& schema, const std::string& key) {
+  const nlohmann::json& p = PropertySchema(schema, key);
+  if (p.is_object() && p.contains("title") && p["title"].is_string()) {
+    return p["title"].get<std::string>();
+  }
+  return Humanise(key);
+}
+
+std::string JsonHtml(const Ctx& c, const nlohmann::json& v,
+                     const nlohmann::json& schema, int depth, int heading) {
   if (depth > kMaxDepth) return "…";
   if (v.is_object()) {
     std::string dl = "<dl>", sections;
     for (const auto& [key, child] : v.items()) {
+      const nlohmann::json& sub = PropertySchema(schema, key);
       if (child.is_object() || (child.is_array() && !child.empty() &&
                                 child.front().is_structured())) {
         std::string h = "h" + std::to_string(std::min(heading, 6));
-        sections += "<section><" + h + ">" + Esc(Humanise(key)) + "</" + h +
-                    ">" + JsonHtml(c, child, depth + 1, heading + 1) +
+        sections += "<section><" + h + ">" + Esc(Label(schema, key)) + "</" +
+                    h + ">" + JsonHtml(c, child, sub, depth + 1, heading + 1) +
                     "</section>";
       } else {
-        dl += "<dt>" + Esc(Humanise(key)) + "</dt><dd>" +
-              JsonHtml(c, child, depth + 1, heading + 1) + "</dd>";
+        dl += "<dt>" + Esc(Label(schema, key)) + "</dt><dd>" +
+              JsonHtml(c, child, sub, depth + 1, heading + 1) + "</dd>";
       }
     }
     return (dl == "<dl>" ? "" : dl + "</dl>") + sections;
   }
   if (v.is_array()) {
+    const nlohmann::json& items = schema.is_object() && schema.contains("items")
+                                      ? schema["items"]
+                                      : Null();
     std::string ol = "<ol>";
     for (const auto& item : v) {
-      ol += "<li>" + JsonHtml(c, item, depth + 1, heading) + "</li>";
+      ol += "<li>" + JsonHtml(c, item, items, depth + 1, heading) + "</li>";
     }
     return ol + "</ol>";
   }
   return Scalar(c, v);
+}
+
+// The first configured schema whose top-level properties contain every key
+// of `data` and whose required keys `data` has.
+nlohmann::json SchemaFor(const Ctx& c, const nlohmann::json& data) {
+  if (!data.is_object()) return nlohmann::json();
+  for (const std::string& text : c.options.data_schemas) {
+    nlohmann::json s = nlohmann::json::parse(text, nullptr, false);
+    if (!s.is_object() || !s.contains("properties") ||
+        !s["properties"].is_object()) {
+      continue;
+    }
+    bool fits = true;
+    for (const auto& item : data.items()) {
+      fits = fits && s["properties"].contains(item.key());
+    }
+    if (s.contains("required") && s["required"].is_array()) {
+      for (const auto& r : s["required"]) {
+        fits = fits && r.is_string() && data.contains(r.get<std::string>());
+      }
+    }
+    if (fits) return s;
+  }
+  return nlohmann::json();
 }
 
 std::string Text(const xmlChar* s) {
@@ -117,7 +168,8 @@ std::string RenderFormData(const Ctx& c, const std::string& mime,
   if (mime.find("json") != std::string::npos) {
     nlohmann::json j = nlohmann::json::parse(content, nullptr, false);
     if (!j.is_discarded()) {
-      return "<div class=\"formdata\">" + JsonHtml(c, j, 0, 3) + "</div>";
+      return "<div class=\"formdata\">" +
+             JsonHtml(c, j, SchemaFor(c, j), 0, 3) + "</div>";
     }
   }
   if (mime.find("xml") != std::string::npos) {

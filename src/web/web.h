@@ -66,6 +66,11 @@ struct WebOptions {
   intake::Journal* journal = nullptr;  // queue depth, last poll and error
   std::string clamd_socket;            // "" = no virus scanner configured
   std::vector<DestinationView> destinations;
+  // The hub's JSON data schemas (texts). The E-Akte does not record which
+  // schema a case's form data was validated against, so the case view
+  // takes labels (`title`) from the first schema whose top-level
+  // properties and required keys fit the data; else it humanises keys.
+  std::vector<std::string> data_schemas;
   Logger* logger = nullptr;  // DefaultLogger() if null
 };
 

@@ -48,6 +48,10 @@ class WebTest : public ::testing::Test {
     o.store = store_;
     o.secure_cookies = false;
     o.sessions.now = [] { return g_now.load(); };
+    o.data_schemas.push_back(
+        R"({"type":"object","required":["antragsteller"],"properties":{)"
+        R"("antragsteller":{"title":"Antragstellende Person","properties":{)"
+        R"("familienname":{"title":"Familienname"}}}}})");
     o.logger = quiet_;
     auto ui = Ui::Create(std::move(o), std::move(*db));
     ASSERT_TRUE(ui.ok()) << ui.status().message();
@@ -317,7 +321,10 @@ TEST_F(WebTest, HostileSubjectsFilenamesAndFormDataAreEscaped) {
   EXPECT_THAT(r.body,
               HasSubstr("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;.pdf"));
   EXPECT_THAT(r.body, HasSubstr("&lt;b&gt;Muster&lt;/b&gt;"));
-  EXPECT_THAT(r.body, HasSubstr("Wohnflaeche qm"));  // humanised label
+  // Labels: the schema's titles, else the key humanised.
+  EXPECT_THAT(r.body, HasSubstr("<h3>Antragstellende Person</h3>"));
+  EXPECT_THAT(r.body, HasSubstr("<dt>Familienname</dt>"));
+  EXPECT_THAT(r.body, HasSubstr("<dt>Wohnflaeche qm</dt>"));
   // No script or style in the page itself: only the embedded assets.
   EXPECT_THAT(r.body, Not(HasSubstr("<script>")));
   EXPECT_THAT(r.body, Not(HasSubstr("style=")));
