@@ -157,6 +157,26 @@ std::string Destinations(const Ctx& c) {
          "</th></tr></thead><tbody>" + rows + "</tbody></table></section>";
 }
 
+// The newest audit entry's number in the tenant (0 if none), found with
+// single-entry reads by doubling and bisection.
+int64_t HeadSeq(const Ctx& c) {
+  auto exists = [&](int64_t seq) {
+    auto r = c.store.ReadAudit(c.who().tenant, seq, 1);
+    return r.ok() && !r->empty();
+  };
+  if (!exists(1)) return 0;
+  int64_t lo = 1, hi = 2;
+  while (exists(hi)) {
+    lo = hi;
+    hi *= 2;
+  }
+  while (hi - lo > 1) {
+    int64_t mid = lo + (hi - lo) / 2;
+    (exists(mid) ? lo : hi) = mid;
+  }
+  return lo;
+}
+
 std::string Query(const Ctx& c, const char* name) {
   auto it = c.request.query.find(name);
   return it == c.request.query.end() ? std::string() : it->second;
@@ -183,14 +203,15 @@ net::Response AuditPage(Ctx& c) {
   }
   std::string action = Query(c, "aktion"), object = Query(c, "objekt"),
               actor = Query(c, "wer");
-  int64_t from = 1;
-  try {
-    if (!Query(c, "ab").empty())
-      from = std::max<int64_t>(1, std::stoll(Query(c, "ab")));
-  } catch (...) {
-    from = 1;
-  }
   constexpr int kLimit = 500;
+  // Default: the newest entries.
+  int64_t from = 0;
+  try {
+    if (!Query(c, "ab").empty()) from = std::stoll(Query(c, "ab"));
+  } catch (...) {
+    from = 0;
+  }
+  if (from < 1) from = std::max<int64_t>(1, HeadSeq(c) - kLimit + 1);
   Result<std::vector<records::AuditEntry>> entries =
       c.store.ReadAudit(c.who().tenant, from, kLimit);
   if (!entries.ok()) {
@@ -215,9 +236,10 @@ net::Response AuditPage(Ctx& c) {
 
   std::string rows;
   int shown = 0;
-  int64_t last = from - 1;
-  for (const records::AuditEntry& e : *entries) {
-    last = e.seq;
+  int64_t last = entries->empty() ? from - 1 : entries->back().seq;
+  // Newest first on the page.
+  for (auto it = entries->rbegin(); it != entries->rend(); ++it) {
+    const records::AuditEntry& e = *it;
     if (!action.empty() && e.action != action) continue;
     if (!actor.empty() && e.actor != actor) continue;
     bool has = object.empty();
@@ -243,13 +265,20 @@ net::Response AuditPage(Ctx& c) {
          "</th><th scope=\"col\">" + Esc(c.t("Einzelheiten")) +
          "</th></tr></thead><tbody>" + rows + "</tbody></table>";
   }
-  if (entries->size() == static_cast<size_t>(kLimit)) {
-    m += "<nav class=\"pager\" aria-label=\"" + Esc(c.t("Seiten")) +
-         "\"><a rel=\"next\" href=\"/betrieb/protokoll?ab=" +
-         std::to_string(last + 1) + "&amp;aktion=" + UrlPart(action) +
-         "&amp;wer=" + UrlPart(actor) + "&amp;objekt=" + UrlPart(object) +
-         "\">" + Esc(c.t("Weitere Einträge")) + "</a></nav>";
+  auto link = [&](int64_t at, std::string_view label, const char* rel) {
+    return "<a rel=\"" + std::string(rel) +
+           "\" href=\"/betrieb/protokoll?ab=" + std::to_string(at) +
+           "&amp;aktion=" + UrlPart(action) + "&amp;wer=" + UrlPart(actor) +
+           "&amp;objekt=" + UrlPart(object) + "\">" + Esc(c.t(label)) + "</a>";
+  };
+  m += "<nav class=\"pager\" aria-label=\"" + Esc(c.t("Seiten")) + "\">";
+  if (from > 1) {
+    m += link(std::max<int64_t>(1, from - kLimit), "Ältere Einträge", "prev");
   }
+  if (entries->size() == static_cast<size_t>(kLimit)) {
+    m += link(last + 1, "Neuere Einträge", "next");
+  }
+  m += "</nav>";
   return Html(200, Frame(c, c.t("Protokoll"), m, "protokoll"));
 }
 
