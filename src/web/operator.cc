@@ -157,6 +157,24 @@ std::string Destinations(const Ctx& c) {
          "</th></tr></thead><tbody>" + rows + "</tbody></table></section>";
 }
 
+// The audit verb in words, with the verb itself for searching.
+std::string ActionLabel(const Ctx& c, const std::string& action) {
+  static const std::pair<const char*, const char*> kVerbs[] = {
+      {"create", "angelegt"},          {"read-content", "Inhalt gelesen"},
+      {"change-metadata", "geändert"}, {"route", "weitergeleitet"},
+      {"export", "exportiert"},        {"delete", "gelöscht"},
+      {"assign", "Akte zugeordnet"},   {"close", "zu den Akten"},
+      {"legal-hold", "Löschsperre"},   {"configure", "Einstellung"},
+  };
+  for (const auto& [verb, german] : kVerbs) {
+    if (action == verb) {
+      return Esc(c.t(german)) + "<br><code class=\"muted\">" + Esc(action) +
+             "</code>";
+    }
+  }
+  return "<code>" + Esc(action) + "</code>";
+}
+
 // The newest audit entry's number in the tenant (0 if none), found with
 // single-entry reads by doubling and bisection.
 int64_t HeadSeq(const Ctx& c) {
@@ -249,9 +267,10 @@ net::Response AuditPage(Ctx& c) {
     std::string ids;
     for (const auto& id : e.object_ids) ids += "<code>" + Esc(id) + "</code> ";
     rows += "<tr><td class=\"num\">" + Esc(Number(c.lang, e.seq)) +
-            "</td><td>" + Esc(DateTime(c.lang, e.time)) + "</td><td>" +
-            Esc(e.actor) + "</td><td>" + Esc(e.action) + "</td><td>" + ids +
-            "</td><td><code>" + Esc(e.details) + "</code></td></tr>";
+            "</td><td class=\"nowrap\">" + Esc(DateTime(c.lang, e.time)) +
+            "</td><td>" + Esc(e.actor) + "</td><td>" +
+            ActionLabel(c, e.action) + "</td><td>" + ids + "</td><td><code>" +
+            Esc(e.details) + "</code></td></tr>";
   }
   m += "<p role=\"status\">" +
        Esc(Number(c.lang, shown) + " " + c.t("Einträge gefunden")) + "</p>";

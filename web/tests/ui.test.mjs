@@ -86,6 +86,12 @@ before(async () => {
   addUser(tenant, 'it.betrieb', 'operator');
   addUser(tenant, 'a.admin', 'tenant-admin');
   addUser('kreis-b', 'b.fremd', 'clerk');
+  // Too short a password is refused (exit 1), nothing is echoed.
+  const short = spawnSync(bin, ['--data', dir, 'web', 'user', 'add', '--tenant', tenant,
+                                '--user', 'kurz', '--role', 'clerk'],
+                          { input: 'kurz\n', encoding: 'utf8' });
+  assert.equal(short.status, 1, short.stderr);
+  assert.match(short.stderr, /12 characters/);
 
   hub = spawn(bin, ['--data', dir, 'demo', '--listen', '127.0.0.1:0', '--count', '3',
                     '--clamd', path.join(dir, 'no-clamd.sock')],
