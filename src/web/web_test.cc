@@ -330,6 +330,37 @@ TEST_F(WebTest, HostileSubjectsFilenamesAndFormDataAreEscaped) {
   EXPECT_THAT(r.body, Not(HasSubstr("style=")));
 }
 
+TEST_F(WebTest, XmlFormDataIsAnEscapedTreeWithoutEntities) {
+  auto blob = store_->files().PutBytes(
+      "<?xml version=\"1.0\"?><!DOCTYPE antrag [<!ENTITY x SYSTEM "
+      "\"file:///etc/passwd\">]><antrag><person><name>&lt;script&gt;"
+      "</name><ort typ=\"a&quot;b\">Jena</ort></person><geheim>&x;"
+      "</geheim></antrag>");
+  ASSERT_TRUE(blob.ok());
+  records::IncomingSubmission in;
+  in.tenant = "kreis-a";
+  in.submission_id = NewUuid();
+  in.case_id = NewUuid();
+  in.destination_id = NewUuid();
+  in.service_identifier = "urn:leika:xml";
+  in.subject = "XML-Antrag";
+  in.form_data.filename = "antrag.xml";
+  in.form_data.mime_type = "application/xml";
+  in.form_data.content_address = blob->address;
+  in.form_data.size = blob->size;
+  auto filed = store_->FileSubmission(in);
+  ASSERT_TRUE(filed.ok());
+
+  std::string cookie = LogIn("kreis-a", "a.clerk", kPassword);
+  Reply r = Call("GET", "/vorgaenge/" + filed->vorgang_id, cookie);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_THAT(r.body, HasSubstr("<strong>Name</strong>: &lt;script&gt;"));
+  EXPECT_THAT(r.body, HasSubstr("typ=„a&quot;b“"));
+  EXPECT_THAT(r.body, HasSubstr("<strong>Ort</strong>"));
+  EXPECT_THAT(r.body, Not(HasSubstr("root:")));
+  EXPECT_THAT(r.body, Not(HasSubstr("<script>")));
+}
+
 TEST_F(WebTest, QuarantinedFilesAreMarkedAndCannotBeDownloaded) {
   std::string cookie = LogIn("kreis-a", "a.clerk", kPassword);
   Reply page = Call("GET", "/vorgaenge/" + case_a_, cookie);
