@@ -1,29 +1,14 @@
-// Documents of a case: the table with verdicts and findings, downloads
-// through the Store's audited read, and safe previews (images as stored,
-// PDF first pages rendered to PNG by pdftoppm in the gate's worker).
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
+// Documents of a case: the table with verdicts and findings, and downloads
+// through the Store's audited read (previews: preview.cc).
 
 #include <nlohmann/json.hpp>
 
 #include "core/encoding.h"
-#include "core/files.h"
 #include "gate/findings.h"
-#include "gate/gate.h"
-#include "gate/worker.h"
 #include "web/pages.h"
 
 namespace ds::web::internal {
 namespace {
-
-constexpr const char* kPdftoppm = "/usr/bin/pdftoppm";
-
-bool IsImage(const std::string& mime) {
-  return mime == "image/png" || mime == "image/jpeg" || mime == "image/gif";
-}
 
 bool Blocked(records::Verdict v) {
   return v == records::Verdict::kQuarantined ||
@@ -64,71 +49,10 @@ std::string PurposeLabel(const Ctx& c, const records::Dokument& d) {
   return c.t("Anlage");
 }
 
-// Worker report: "ok\n<png>" or "error\n<reason>".
-std::string RunPdftoppm(const std::string& pdf, size_t max_bytes) {
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) return "error\nno pipe";
-  pid_t pid = fork();
-  if (pid < 0) return "error\nno process";
-  if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    dup2(fds[1], 1);
-    int null = open("/dev/null", O_WRONLY);
-    if (null >= 0) dup2(null, 2);
-    const char* argv[] = {kPdftoppm,   "-q",   "-png",      "-f",
-                          "1",         "-l",   "1",         "-singlefile",
-                          "-scale-to", "1000", pdf.c_str(), nullptr};
-    execv(kPdftoppm, const_cast<char* const*>(argv));
-    _exit(127);
-  }
-  close(fds[1]);
-  std::string png;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = read(fds[0], buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    if (png.size() < max_bytes) png.append(buf, static_cast<size_t>(n));
-  }
-  close(fds[0]);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
-      png.size() >= max_bytes || png.rfind("\x89PNG", 0) != 0) {
-    return "error\npdftoppm failed";
-  }
-  return "ok\n" + png;
-}
+}  // namespace
 
-// The first page of a PDF as PNG, rendered in a resource-limited worker.
-Result<std::string> RenderPdfPage(const std::string& bytes) {
-  if (access(kPdftoppm, X_OK) != 0) {
-    return EnvironmentError("preview: pdftoppm not installed (poppler-utils)");
-  }
-  char tmpl[] = "/tmp/ds-preview-XXXXXX";
-  int fd = mkstemp(tmpl);
-  if (fd < 0) return EnvironmentError("preview: no temporary file");
-  close(fd);
-  std::string path = tmpl;
-  Status written = WriteFileAtomic(path, bytes);
-  gate::Limits limits;
-  gate::internal::WorkerLimits wl;
-  wl.memory_bytes = limits.worker_memory_bytes;
-  wl.cpu_seconds = 10;
-  wl.wall_seconds = 20;
-  wl.file_bytes = 0;
-  wl.max_report_bytes = 8u << 20;
-  Result<gate::internal::WorkerOutcome> out =
-      written.ok() ? gate::internal::RunInWorker(
-                         wl, [&] { return RunPdftoppm(path, 8u << 20); })
-                   : Result<gate::internal::WorkerOutcome>(written);
-  unlink(path.c_str());
-  if (!out.ok()) return out.status();
-  if (!out->report || out->report->rfind("ok\n", 0) != 0) {
-    return CheckFailed("preview: the page could not be rendered");
-  }
-  return out->report->substr(3);
+bool IsImage(const std::string& mime) {
+  return mime == "image/png" || mime == "image/jpeg" || mime == "image/gif";
 }
 
 net::Response Binary(std::string bytes, const std::string& type) {
@@ -136,8 +60,6 @@ net::Response Binary(std::string bytes, const std::string& type) {
   r.headers["Cache-Control"] = "private, no-store";
   return r;
 }
-
-}  // namespace
 
 std::string DocumentsSection(const Ctx& c, const records::Vorgang& v) {
   std::string h =
@@ -245,30 +167,6 @@ net::Response Download(Ctx& c) {
       UrlPart(info->format.filename.empty() ? "dokument"
                                             : info->format.filename);
   return r;
-}
-
-net::Response Preview(Ctx& c) {
-  if (!c.may(api::Permission::kReadContent)) {
-    return Message(c, 403, c.t("Nicht erlaubt"),
-                   c.t("Ihre Rolle darf Inhalte von Vorgängen nicht sehen."));
-  }
-  Result<records::FormatInfo> info = OpenableFormat(c);
-  if (!info.ok()) return RefuseOpen(c, info.status());
-  const std::string& mime = info->format.mime_type;
-  if (!IsImage(mime) && mime != "application/pdf") {
-    return Message(c, 404, c.t("Keine Vorschau"),
-                   c.t("Für diesen Dateityp gibt es keine Vorschau."));
-  }
-  Result<std::string> bytes =
-      c.store.ReadContent(c.who().tenant, info->format.id, c.who().user);
-  if (!bytes.ok()) return RefuseOpen(c, bytes.status());
-  if (IsImage(mime)) return Binary(std::move(*bytes), mime);
-  Result<std::string> png = RenderPdfPage(*bytes);
-  if (!png.ok()) {
-    return Message(c, 422, c.t("Keine Vorschau"),
-                   c.t("Die erste Seite konnte nicht dargestellt werden."));
-  }
-  return Binary(std::move(*png), "image/png");
 }
 
 }  // namespace ds::web::internal

@@ -58,7 +58,18 @@ net::Response CasePage(Ctx& c);
 net::Response CaseAssign(Ctx& c);
 net::Response CaseChange(Ctx& c);
 net::Response Download(Ctx& c);
-net::Response Preview(Ctx& c);
+net::Response PreviewPage(Ctx& c);
+net::Response PreviewImage(Ctx& c);
+
+// Shared by documents.cc and preview.cc.
+bool IsImage(const std::string& mime);
+net::Response Binary(std::string bytes, const std::string& type);
+// The format named by the route's {id}, if this clerk may open it (its
+// Dokument is neither quarantined nor rejected; of a neutralised one only
+// the cleaned copy). kNotFound, kPermissionDenied.
+Result<records::FormatInfo> OpenableFormat(const Ctx& c);
+// The page for a refusal of OpenableFormat or a failed read.
+net::Response RefuseOpen(const Ctx& c, const Status& st);
 net::Response OperatorPage(Ctx& c);
 net::Response AuditPage(Ctx& c);
 

@@ -302,7 +302,8 @@ void Ui::AddRoutes(net::Router& router) {
   page("POST", "/vorgaenge/{id}/akte", CaseAssign);
   page("POST", "/vorgaenge/{id}/metadaten", CaseChange);
   page("GET", "/formate/{id}/inhalt", Download);
-  page("GET", "/formate/{id}/vorschau", Preview);
+  page("GET", "/formate/{id}/vorschau", PreviewPage);
+  page("GET", "/formate/{id}/bild", PreviewImage);
   page("GET", "/betrieb", OperatorPage);
   page("GET", "/betrieb/protokoll", AuditPage);
 

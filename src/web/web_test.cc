@@ -392,16 +392,25 @@ TEST_F(WebTest, PdfPreviewIsAPngRenderedInTheWorker) {
   auto v = store_->GetVorgang("kreis-a", case_a_);
   ASSERT_TRUE(v.ok());
   std::string scan = v->dokumente.at(3).formats.at(0).id;
-  Reply r = Call("GET", "/formate/" + scan + "/vorschau", cookie);
+  Reply page = Call("GET", "/formate/" + scan + "/vorschau", cookie);
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_THAT(page.body, HasSubstr("Seite 1 von 1"));
+  EXPECT_THAT(page.body, HasSubstr("<img src=\"/formate/" + scan +
+                                   "/bild?seite=1\" alt=\"Seite 1 von 1"));
+  Reply r = Call("GET", "/formate/" + scan + "/bild?seite=1", cookie);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.headers["Content-Type"], "image/png");
   EXPECT_EQ(r.body.substr(0, 4), "\x89PNG");
   EXPECT_THAT(r.headers["Content-Security-Policy"], HasSubstr("default-src"));
-  // Not a PDF: no preview; a quarantined file: blocked.
+  EXPECT_EQ(Call("GET", "/formate/" + scan + "/bild?seite=2", cookie).status,
+            422);
+  // Not really a PDF: no preview; a quarantined file: blocked.
   std::string clean = v->dokumente.at(1).formats.at(0).id;
   EXPECT_EQ(Call("GET", "/formate/" + clean + "/vorschau", cookie).status, 422);
+  EXPECT_EQ(Call("GET", "/formate/" + clean + "/bild", cookie).status, 422);
   std::string bad = v->dokumente.at(2).formats.at(0).id;
   EXPECT_EQ(Call("GET", "/formate/" + bad + "/vorschau", cookie).status, 403);
+  EXPECT_EQ(Call("GET", "/formate/" + bad + "/bild", cookie).status, 403);
 }
 
 TEST_F(WebTest, OperatorsSeeMetadataButNoContent) {
