@@ -425,6 +425,8 @@ TEST_F(WebTest, OperatorsSeeMetadataButNoContent) {
   EXPECT_EQ(Call("GET", "/betrieb", cookie).status, 200);
 
   std::string admin = LogIn("kreis-a", "a.admin", kPassword);
+  // Viewing the case reads its form data: an audited read.
+  EXPECT_EQ(Call("GET", "/vorgaenge/" + case_a_, admin).status, 200);
   Reply audit = Call("GET", "/betrieb/protokoll", admin);
   EXPECT_EQ(audit.status, 200);
   EXPECT_THAT(audit.body, HasSubstr("read-content"));
