@@ -211,6 +211,7 @@ net::Response LoginSubmit(const Env& env, const net::Request& request) {
     return r;
   }
   env.logger.Info("web.login", {{"outcome", "ok"}});
+  (void)env.accounts.Sweep();  // expired sessions of everyone
   net::Response r = Redirect("/posteingang");
   r.headers["Set-Cookie"] = SessionCookieName(env.options) + "=" +
                             in->session_id + CookieAttributes(env.options);

@@ -257,6 +257,13 @@ test('English on request, and the Posteingang filters work', async () => {
   await page.context().close();
 });
 
+test('the committed htmx is the one pinned in package-lock.json', () => {
+  const pinned = readFileSync(
+    createRequire(import.meta.url).resolve('htmx.org/dist/htmx.min.js'));
+  const committed = readFileSync(path.resolve(here, '../static/htmx.min.js'));
+  assert.ok(pinned.equals(committed), 'web/static/htmx.min.js differs from npm htmx.org');
+});
+
 test('the pages load nothing from elsewhere and break no CSP rule', () => {
   assert.deepEqual(foreignRequests, []);
   assert.deepEqual(cspErrors, []);
