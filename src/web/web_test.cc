@@ -470,6 +470,53 @@ TEST_F(WebTest, EnglishOnRequest) {
   EXPECT_THAT(en.body, HasSubstr("Inbox"));
 }
 
+TEST_F(WebTest, OffLoopbackTheCookieIsSecureWithHostPrefix) {
+  auto db = OpenDb(tmp_->path(), "");
+  ASSERT_TRUE(db.ok());
+  WebOptions o;
+  o.store = store_;
+  o.secure_cookies = true;
+  o.logger = quiet_;
+  auto ui = Ui::Create(std::move(o), std::move(*db));
+  ASSERT_TRUE(ui.ok());
+  net::Router router;
+  (*ui)->AddRoutes(router);
+  auto server = net::HttpServer::Start({}, std::move(router));
+  ASSERT_TRUE(server.ok());
+  std::string base = (*server)->base_url();
+
+  auto fetch = [&](const std::string& method, const std::string& path,
+                   const std::string& cookie, const std::string& body) {
+    net::ClientRequest r;
+    r.method = method;
+    r.url = base + path;
+    if (!cookie.empty()) r.headers["Cookie"] = cookie;
+    if (method == "POST") {
+      r.headers["Content-Type"] = "application/x-www-form-urlencoded";
+    }
+    r.body = body;
+    return *net::Fetch(r);
+  };
+  auto form = fetch("GET", "/anmelden", "", "");
+  EXPECT_THAT(form.headers["Set-Cookie"], HasSubstr("; Secure"));
+  std::string pre = Match(form.headers["Set-Cookie"], "ds_login=([^;]+)");
+  std::string token = Match(form.body, "name=\"_login\" value=\"([^\"]+)\"");
+  auto r = fetch("POST", "/anmelden", "ds_login=" + pre,
+                 "_login=" + token +
+                     "&mandant=kreis-a&benutzer=a.clerk&passwort=" + kPassword);
+  ASSERT_EQ(r.status, 303);
+  std::string cookie = r.headers["Set-Cookie"];
+  EXPECT_EQ(cookie.rfind("__Host-ds_session=", 0), 0u);
+  EXPECT_THAT(cookie, HasSubstr("; Secure"));
+  EXPECT_THAT(cookie, HasSubstr("Path=/;"));
+  std::string id = Match(cookie, "__Host-ds_session=([^;]+)");
+  EXPECT_EQ(fetch("GET", "/posteingang", "__Host-ds_session=" + id, "").status,
+            200);
+  // The plain name is not accepted in this configuration.
+  EXPECT_EQ(fetch("GET", "/posteingang", "ds_session=" + id, "").status, 303);
+  (*server)->Stop();
+}
+
 TEST(WebListen, LoopbackAddressesAreRecognised) {
   EXPECT_TRUE(IsLoopbackListen("127.0.0.1:8470"));
   EXPECT_TRUE(IsLoopbackListen("[::1]:80"));
