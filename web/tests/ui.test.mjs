@@ -93,6 +93,12 @@ before(async () => {
   assert.equal(short.status, 1, short.stderr);
   assert.match(short.stderr, /12 characters/);
 
+  // Three clean cases first (no virus scanner asked for: nothing is
+  // quarantined), then the running hub with an unreachable clamd.
+  const once = spawnSync(bin, ['--data', dir, 'demo', '--once', '--count', '3'],
+                         { encoding: 'utf8', timeout: 300000 });
+  assert.equal(once.status, 0, once.stderr + once.stdout);
+
   hub = spawn(bin, ['--data', dir, 'demo', '--listen', '127.0.0.1:0', '--count', '3',
                     '--clamd', path.join(dir, 'no-clamd.sock')],
               { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -127,16 +133,18 @@ test('a clerk logs in and sees the Posteingang', async () => {
   await logIn(page, tenant, 'e.beispiel');
   // The hub processes the submissions in the background.
   for (let i = 0; i < 120; i++) {
-    if (await page.locator('tbody tr').count() >= 3) break;
+    if (await page.locator('tbody tr').count() >= 6) break;
     await page.waitForTimeout(500);
     await page.reload();
   }
-  assert.equal(await page.locator('tbody tr').count(), 3);
+  assert.equal(await page.locator('tbody tr').count(), 6);
+  assert.equal(await page.locator('tbody tr.flag-quarantined').count(), 3);
+  assert.equal(await page.locator('tbody tr.flag-clean').count(), 3);
   assert.equal(await page.locator('h1').textContent(), 'Posteingang');
   assert.ok(await page.locator('th[scope=col]', { hasText: 'Prüfergebnis' }).count());
   assert.deepEqual(await axe(page), []);
   await shot(page, 'web-posteingang.png');
-  caseUrl = await page.locator('tbody tr a').first().getAttribute('href');
+  caseUrl = await page.locator('tbody tr.flag-quarantined a').first().getAttribute('href');
   assert.match(caseUrl, /^\/vorgaenge\//);
   await page.context().close();
 });
@@ -214,6 +222,27 @@ test('the main flow works with the keyboard alone', async () => {
   await page.context().close();
 });
 
+test('a clean PDF is previewed as a rendered page, never inline', async () => {
+  const page = await newPage();
+  await logIn(page, tenant, 'e.beispiel');
+  await page.goto(`${base}/posteingang?verdict=clean`);
+  assert.equal(await page.locator('tbody tr').count(), 3);
+  await page.locator('tbody tr a').first().click();
+  await page.waitForURL(/\/vorgaenge\//);
+  await page.getByRole('link', { name: 'Vorschau Mietvertrag.pdf' }).click();
+  await page.waitForURL(/\/vorschau/);
+  assert.match(await page.locator('[role=status]').innerText(), /Seite 1 von 1/);
+  const img = page.locator('.preview img');
+  await img.evaluate((el) => el.decode());
+  assert.ok(await img.evaluate((el) => el.naturalWidth) > 100);
+  assert.match(await img.getAttribute('alt'), /Seite 1 von 1 – Mietvertrag\.pdf/);
+  const png = await page.request.get(base + await img.getAttribute('src'));
+  assert.equal(png.headers()['content-type'], 'image/png');
+  assert.deepEqual(await axe(page), []);
+  await shot(page, 'web-vorschau.png');
+  await page.context().close();
+});
+
 test('operator pages: health, destinations and keys, audit trail', async () => {
   const page = await newPage();
   await logIn(page, tenant, 'a.admin');
@@ -249,9 +278,9 @@ test('English on request, and the Posteingang filters work', async () => {
   await page.waitForURL(`${base}/posteingang`);
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
   assert.equal(await page.locator('h1').textContent(), 'Inbox');
-  await page.getByLabel('Check result').selectOption('clean');
+  await page.getByLabel('Check result').selectOption('rejected');
   await page.getByRole('button', { name: 'Filter' }).click();
-  await page.waitForURL(/verdict=clean/);
+  await page.waitForURL(/verdict=rejected/);
   assert.match(await page.locator('#anzahl').innerText(), /No cases found/);
   assert.deepEqual(await axe(page), []);
   await page.context().close();
