@@ -8,7 +8,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/files.h"
 #include "gate/gate.h"
 #include "gate/worker.h"
 #include "web/pages.h"
@@ -67,12 +66,21 @@ Result<std::string> InWorker(const std::string& bytes,
     return EnvironmentError("preview: poppler-utils not installed");
   }
   char tmpl[] = "/tmp/ds-preview-XXXXXX";
-  int fd = mkstemp(tmpl);
+  int fd = mkstemp(tmpl);  // mode 0600: the content is personal data
   if (fd < 0) return EnvironmentError("preview: no temporary file");
-  close(fd);
   std::string path = tmpl;
   args.push_back(path);
-  Status written = WriteFileAtomic(path, bytes);
+  Status written = Status::Ok();
+  for (size_t done = 0; done < bytes.size();) {
+    ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      written = EnvironmentError("preview: temporary file not written");
+      break;
+    }
+    done += static_cast<size_t>(n);
+  }
+  close(fd);
   gate::Limits limits;
   gate::internal::WorkerLimits wl;
   wl.memory_bytes = limits.worker_memory_bytes;
