@@ -76,7 +76,11 @@ Status Serve(const Context& ctx, const std::string& config_path) {
   // The web UI: pages only after a session login (local accounts, see
   // `drehscheibe web user add`); cookies are Secure unless on loopback.
   web_options.store = &hub->store();
-  web_options.secure_cookies = !web::IsLoopbackListen(config.listen);
+  // [web] secure_cookies: on by default unless the hub listens on loopback;
+  // set it when a TLS proxy in front of a loopback hub serves the UI.
+  web_options.secure_cookies =
+      reader.Bool("web.secure_cookies", !web::IsLoopbackListen(config.listen));
+  DS_RETURN_IF_ERROR(reader.Finish());
   web_options.journal = &hub->journal();
   web_options.clamd_socket = config.clamd_socket;
   DS_ASSIGN_OR_RETURN(auto web_db, web::OpenDb(data_dir, config.database_url));
