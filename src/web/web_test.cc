@@ -266,6 +266,40 @@ TEST_F(WebTest, PostsWithoutTheSessionsCsrfTokenChangeNothing) {
   ASSERT_TRUE(store_->ChangeVorgang("kreis-a", case_a_, back, "test").ok());
 }
 
+TEST_F(WebTest, AClerkAssignsACaseToANewAkte) {
+  std::string id = FileCase("kreis-a", "Zuordnen");
+  std::string cookie = LogIn("kreis-a", "a.clerk", kPassword);
+  std::string csrf = Csrf(Call("GET", "/vorgaenge/" + id, cookie).body);
+  std::string target = "/vorgaenge/" + id + "/akte";
+  // A new Akte needs a subject.
+  EXPECT_EQ(
+      Call("POST", target, cookie, "akte=neu&betreff=&_csrf=" + csrf).status,
+      400);
+  Reply r = Call("POST", target, cookie,
+                 "akte=neu&betreff=Wohngeld+M%C3%BCller&_csrf=" + csrf);
+  ASSERT_EQ(r.status, 303);
+  EXPECT_EQ(r.headers["Location"], "/vorgaenge/" + id + "?ok=akte");
+  auto v = store_->GetVorgang("kreis-a", id);
+  ASSERT_TRUE(v.ok());
+  ASSERT_NE(v->akte_id, "");
+  EXPECT_EQ(store_->GetAkte("kreis-a", v->akte_id)->meta.betreff,
+            "Wohngeld Müller");
+  Reply page = Call("GET", "/vorgaenge/" + id + "?ok=akte", cookie);
+  EXPECT_THAT(
+      page.body,
+      HasSubstr("role=\"status\"><p>Der Vorgang wurde der Akte zugeordnet."));
+  // The case left the Posteingang.
+  EXPECT_THAT(Call("GET", "/posteingang", cookie).body, Not(HasSubstr(id)));
+  // An Akte of another tenant is "not found".
+  records::AkteInput in;
+  in.betreff = "fremd";
+  auto foreign = store_->CreateAkte("kreis-b", in, "test");
+  ASSERT_TRUE(foreign.ok());
+  EXPECT_EQ(Call("POST", target, cookie, "akte=" + *foreign + "&_csrf=" + csrf)
+                .status,
+            404);
+}
+
 TEST_F(WebTest, SessionsExpireWhenIdleAndEndAtLogout) {
   std::string cookie = LogIn("kreis-a", "a.clerk", kPassword);
   ASSERT_NE(cookie, "");
