@@ -142,10 +142,11 @@ TEST(IntakeCrash,
                             inst.destination + "\",state=\"received\"}"),
             0);
 
-  // The production hub shows no Posteingang without a token.
-  auto page = net::Fetch({.url = inst.hub_url() + "/"});
+  // The production hub shows no Posteingang without a login.
+  auto page = net::Fetch({.url = inst.hub_url() + "/posteingang"});
   ASSERT_OK(page);
-  EXPECT_EQ(page->status, 404);
+  EXPECT_EQ(page->status, 303);
+  EXPECT_EQ(page->headers["Location"], "/anmelden");
   EXPECT_EQ(page->body.find(refs.front().submission_id), std::string::npos);
 
   // Diagnosis of one submission: its journal state and verified event log.

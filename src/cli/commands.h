@@ -29,5 +29,6 @@ void RegisterRecordsCommands(CLI::App& app, Context& ctx);        // audit, reco
 void RegisterXdomeaCommands(CLI::App& app, Context& ctx);         // xdomea
 void RegisterPruefstandCommands(CLI::App& app, Context& ctx);     // pruefstand
 void RegisterGatewayCommands(CLI::App& app, Context& ctx);        // gateway
+void RegisterWebCommands(CLI::App& app, Context& ctx);            // web
 
 }  // namespace ds::cli

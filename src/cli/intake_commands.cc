@@ -1,5 +1,5 @@
 // `drehscheibe serve --config FILE`: the hub (intake loop, callback
-// endpoint, page of received cases).
+// endpoint, REST API, web UI).
 // `drehscheibe intake status [--json] [--config FILE] [ID]`: per destination
 // the pending pickups, the last poll and callback and the last error; for a
 // submission or case id its journal entry and state and, given the hub's
@@ -21,6 +21,8 @@
 #include "intake/hub.h"
 #include "intake/journal_sql.h"
 #include "intake/setup.h"
+#include "web/destinations.h"
+#include "web/web.h"
 
 namespace ds::cli {
 namespace {
@@ -56,18 +58,38 @@ Status Serve(const Context& ctx, const std::string& config_path) {
     setup.destinations.push_back(std::move(d));
   }
   DS_RETURN_IF_ERROR(intake::LoadDataSchemas(config, &setup.data_schemas));
+  web::WebOptions web_options;
+  for (const intake::Destination& d : setup.destinations) {
+    web_options.destinations.push_back(web::Describe(d, config.submission_api));
+  }
+  for (const intake::DataSchemaConfig& schema : config.data_schemas) {
+    if (schema.file.extension() != ".json") continue;
+    DS_ASSIGN_OR_RETURN(std::string text, ReadFile(schema.file, 4 << 20));
+    web_options.data_schemas.push_back(std::move(text));
+  }
+  std::filesystem::path data_dir = setup.data_dir;
   DS_ASSIGN_OR_RETURN(auto hub, intake::Hub::Create(std::move(setup)));
 
   net::Router router;
   hub->AddRoutes(router);
-  // No unauthenticated page here: the Posteingang shows personal data
-  // (subjects), so `serve` offers it only through the REST API's tokens.
-  // The demo's plain page stays in `drehscheibe demo`.
   api::AddApiRoutes(router, hub->store());
+  // The web UI: pages only after a session login (local accounts, see
+  // `drehscheibe web user add`); cookies are Secure unless on loopback.
+  web_options.store = &hub->store();
+  // [web] secure_cookies: on by default unless the hub listens on loopback;
+  // set it when a TLS proxy in front of a loopback hub serves the UI.
+  web_options.secure_cookies =
+      reader.Bool("web.secure_cookies", !web::IsLoopbackListen(config.listen));
+  DS_RETURN_IF_ERROR(reader.Finish());
+  web_options.journal = &hub->journal();
+  web_options.clamd_socket = config.clamd_socket;
+  DS_ASSIGN_OR_RETURN(auto web_db, web::OpenDb(data_dir, config.database_url));
+  DS_ASSIGN_OR_RETURN(auto ui, web::Ui::Create(std::move(web_options), std::move(web_db)));
+  ui->AddRoutes(router);
   // Large request bodies are spooled inside the data directory rather than
   // a shared temporary directory. Hub processes may share the directory,
   // so only leftovers older than any request (of a killed hub) are removed.
-  const std::filesystem::path spool = ResolveDataDir(ctx.data_flag) / "spool";
+  const std::filesystem::path spool = data_dir / "spool";
   DS_RETURN_IF_ERROR(EnsureDirWithoutStale(spool, std::chrono::hours(1)));
   DS_ASSIGN_OR_RETURN(auto server, net::HttpServer::Start({.listen = config.listen, .spool_dir = spool},
                                                           std::move(router)));

@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   ds::cli::RegisterXdomeaCommands(app, ctx);
   ds::cli::RegisterPruefstandCommands(app, ctx);
   ds::cli::RegisterGatewayCommands(app, ctx);
+  ds::cli::RegisterWebCommands(app, ctx);
 
   try {
     app.parse(argc, argv);

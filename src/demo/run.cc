@@ -7,12 +7,13 @@
 #include "api/api.h"
 #include "core/encoding.h"
 #include "core/files.h"
-#include "demo/page.h"
 #include "demo/samples.h"
 #include "intake/hub.h"
 #include "jose/jwk.h"
 #include "net/http.h"
 #include "submission_api/send.h"
+#include "web/destinations.h"
+#include "web/web.h"
 #include "zustelldienst/service.h"
 
 namespace ds::demo {
@@ -137,13 +138,24 @@ Result<DemoSummary> RunDemo(const DemoOptions& o) {
       .api_url = zd->base_url(), .token_url = zd->token_url(),
       .client_id = setup.subscriber_id, .client_secret = setup.subscriber_secret});
   hs.destinations.push_back(d);
+  web::WebOptions wo;
+  wo.destinations.push_back(web::Describe(d, zd->base_url()));
+  wo.clamd_socket = o.clamd_socket;
+  wo.data_schemas.push_back(DataSchema());
   DS_ASSIGN_OR_RETURN(auto hub, intake::Hub::Create(std::move(hs)));
 
-  // The hub's HTTP face: callbacks, the page of received cases, the API.
+  // The hub's HTTP face: callbacks, the API and the web UI (on loopback,
+  // so cookies without Secure).
   net::Router router;
   hub->AddRoutes(router);
-  AddPage(router, hub->store(), kTenant);
   api::AddApiRoutes(router, hub->store(), *logger);
+  wo.store = &hub->store();
+  wo.journal = &hub->journal();
+  wo.logger = logger;
+  wo.secure_cookies = !web::IsLoopbackListen(o.once ? "127.0.0.1:0" : o.hub_listen);
+  DS_ASSIGN_OR_RETURN(auto web_db, web::OpenDb(o.data_dir, ""));
+  DS_ASSIGN_OR_RETURN(auto ui, web::Ui::Create(std::move(wo), std::move(web_db)));
+  ui->AddRoutes(router);
   Result<std::unique_ptr<net::HttpServer>> server =
       net::HttpServer::Start({.listen = o.once ? "127.0.0.1:0" : o.hub_listen}, std::move(router));
   if (!server.ok()) {
@@ -186,7 +198,12 @@ Result<DemoSummary> RunDemo(const DemoOptions& o) {
   summary.sent = static_cast<int>(samples.size());
 
   if (!o.once) {
-    Say(o, "Eingegangene Vorgänge: " + summary.hub_url + "/  (Strg+C beendet)");
+    // A web account for the demo; each run sets a new random password.
+    DS_ASSIGN_OR_RETURN(std::string password, web::RandomToken());
+    password = password.substr(0, 16);
+    DS_RETURN_IF_ERROR(ui->accounts().AddUser(kTenant, "demo", api::Role::kTenantAdmin, password));
+    Say(o, "Web-Oberfläche: " + summary.hub_url + "/  (Mandant " + kTenant +
+               ", Benutzer demo, Passwort " + password + "; Strg+C beendet)");
     // A token for trying the REST API; each run makes a new one.
     DS_ASSIGN_OR_RETURN(api::IssuedToken token,
                         api::CreateApiToken(hub->store(), kTenant, "demo",

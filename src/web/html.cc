@@ -1,0 +1,171 @@
+// Escaping, German and English texts, dates and numbers for the pages.
+#include "web/html.h"
+
+#include <ctime>
+#include <unordered_map>
+
+namespace ds::web::internal {
+namespace {
+
+// Length of the valid UTF-8 sequence at s[i], or 0.
+size_t Utf8Length(std::string_view s, size_t i) {
+  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = b(i);
+  size_t n = c < 0x80         ? 1
+             : (c >> 5) == 6  ? 2
+             : (c >> 4) == 14 ? 3
+             : (c >> 3) == 30 ? 4
+                              : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    if ((b(i + k) & 0xC0) != 0x80) return 0;
+  }
+  if (n == 2 && c < 0xC2) return 0;  // overlong
+  if (n == 3 && c == 0xE0 && b(i + 1) < 0xA0) return 0;
+  if (n == 3 && c == 0xED && b(i + 1) >= 0xA0) return 0;  // surrogates
+  if (n == 4 && (c > 0xF4 || (c == 0xF0 && b(i + 1) < 0x90) ||
+                 (c == 0xF4 && b(i + 1) >= 0x90))) {
+    return 0;
+  }
+  return n;
+}
+
+// Central European time: UTC+1, UTC+2 from the last Sunday of March to the
+// last Sunday of October (01:00 UTC each).
+int64_t BerlinOffset(int64_t t) {
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  auto last_sunday = [&](int month) {  // 0-based month, 31 days
+    std::tm m{};
+    m.tm_year = tm.tm_year;
+    m.tm_mon = month;
+    m.tm_mday = 31;
+    m.tm_hour = 1;
+    std::time_t end = timegm(&m);
+    std::tm e{};
+    gmtime_r(&end, &e);
+    return static_cast<int64_t>(end) - e.tm_wday * 86400;
+  };
+  bool summer = t >= last_sunday(2) && t < last_sunday(9);
+  return summer ? 7200 : 3600;
+}
+
+std::string Format(int64_t t, const char* pattern) {
+  std::time_t tt = static_cast<std::time_t>(t + BerlinOffset(t));
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, pattern, &tm);
+  return buf;
+}
+
+const std::unordered_map<std::string_view, std::string_view>& English() {
+  static const std::unordered_map<std::string_view, std::string_view> k = {
+#include "web/texts_en.inc"
+  };
+  return k;
+}
+
+}  // namespace
+
+std::string Esc(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 16);
+  for (size_t i = 0; i < s.size();) {
+    size_t n = Utf8Length(s, i);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+      continue;
+    }
+    if (n > 1) {
+      out.append(s.substr(i, n));
+      i += n;
+      continue;
+    }
+    char c = s[i++];
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      case '\t':
+      case '\n':
+        out += c;
+        break;
+      default:
+        if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7F) out += c;
+    }
+  }
+  return out;
+}
+
+std::string UrlPart(std::string_view s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                 (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
+                 c == '~';
+    if (plain) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string_view T(Lang lang, std::string_view german) {
+  if (lang == Lang::kDe) return german;
+  auto it = English().find(german);
+  return it == English().end() ? german : it->second;
+}
+
+std::string DateTime(Lang lang, int64_t t) {
+  return Format(t, lang == Lang::kDe ? "%d.%m.%Y, %H:%M" : "%Y-%m-%d %H:%M");
+}
+
+std::string Date(Lang lang, int64_t t) {
+  return Format(t, lang == Lang::kDe ? "%d.%m.%Y" : "%Y-%m-%d");
+}
+
+std::string Number(Lang lang, int64_t n) {
+  std::string digits = std::to_string(n < 0 ? -n : n);
+  std::string out;
+  char sep = lang == Lang::kDe ? '.' : ',';
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += sep;
+    out += digits[i];
+  }
+  return n < 0 ? "-" + out : out;
+}
+
+std::string Bytes(Lang lang, int64_t n) {
+  if (n < 1024) return Number(lang, n) + " B";
+  const char* unit = n < (1 << 20) ? "KB" : "MB";
+  double v = n < (1 << 20) ? n / 1024.0 : n / 1048576.0;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", v);
+  std::string s = buf;
+  if (lang == Lang::kDe) {
+    for (char& c : s) c = c == '.' ? ',' : c;
+  }
+  return s + " " + unit;
+}
+
+}  // namespace ds::web::internal

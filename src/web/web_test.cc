@@ -1,0 +1,563 @@
+// The web UI over real HTTP on loopback against a real SQLite store:
+// login and lockout, CSRF, session expiry and logout, tenant isolation,
+// roles, blocked downloads, security headers and the escaping of hostile
+// subjects and filenames.
+#include "web/web.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <regex>
+
+#include "core/encoding.h"
+#include "core/testing/testing.h"
+#include "demo/samples.h"
+#include "net/http.h"
+#include "records/store.h"
+
+namespace ds::web {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::atomic<int64_t> g_now{1'800'000'000};
+constexpr char kPassword[] = "richtig-langes-passwort";
+constexpr char kHostileSubject[] = "<script>alert('betreff')</script> & \"Co\"";
+constexpr char kHostileFile[] = "\"><img src=x onerror=alert(1)>.pdf";
+
+struct Reply {
+  int status = 0;
+  net::Headers headers;
+  std::string body;
+};
+
+class WebTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    tmp_ = new ds::testing::TempDir();
+    quiet_ = new Logger();
+    quiet_->set_level(LogLevel::kOff);
+    auto store = records::Store::OpenSqlite(tmp_->path());
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    store_ = store->release();
+    auto db = OpenDb(tmp_->path(), "");
+    ASSERT_TRUE(db.ok());
+    WebOptions o;
+    o.store = store_;
+    o.secure_cookies = false;
+    o.sessions.now = [] { return g_now.load(); };
+    o.data_schemas.push_back(
+        R"({"type":"object","required":["antragsteller"],"properties":{)"
+        R"("antragsteller":{"title":"Antragstellende Person","properties":{)"
+        R"("familienname":{"title":"Familienname"}}}}})");
+    o.logger = quiet_;
+    auto ui = Ui::Create(std::move(o), std::move(*db));
+    ASSERT_TRUE(ui.ok()) << ui.status().message();
+    ui_ = ui->release();
+    for (auto [tenant, user, role] :
+         {std::tuple{"kreis-a", "a.clerk", api::Role::kClerk},
+          std::tuple{"kreis-a", "a.ops", api::Role::kOperator},
+          std::tuple{"kreis-a", "a.admin", api::Role::kTenantAdmin},
+          std::tuple{"kreis-a", "a.locked", api::Role::kClerk},
+          std::tuple{"kreis-b", "b.clerk", api::Role::kClerk}}) {
+      ASSERT_TRUE(ui_->accounts().AddUser(tenant, user, role, kPassword).ok());
+    }
+    net::Router router;
+    ui_->AddRoutes(router);
+    auto server = net::HttpServer::Start({}, std::move(router));
+    ASSERT_TRUE(server.ok());
+    server_ = server->release();
+    case_a_ = FileCase("kreis-a", kHostileSubject);
+  }
+
+  static void TearDownTestSuite() {
+    server_->Stop();
+    delete server_;
+    delete ui_;
+    delete store_;
+    delete quiet_;
+    delete tmp_;
+  }
+
+  // Files a case with JSON form data, a clean PDF and a quarantined file
+  // with a hostile name.
+  static std::string FileCase(const std::string& tenant,
+                              const std::string& subject) {
+    auto put = [&](const std::string& bytes, const std::string& name,
+                   const std::string& mime) {
+      auto blob = store_->files().PutBytes(bytes);
+      records::IncomingDocument d;
+      d.filename = name;
+      d.mime_type = mime;
+      d.content_address = blob.ok() ? blob->address : "";
+      d.size = static_cast<int64_t>(bytes.size());
+      return d;
+    };
+    records::IncomingSubmission in;
+    in.tenant = tenant;
+    in.submission_id = NewUuid();
+    in.case_id = NewUuid();
+    in.destination_id = NewUuid();
+    in.service_identifier = "urn:de:fim:leika:leistung:99001001000000";
+    in.service_name = "Wohngeld";
+    in.received_at = g_now.load();
+    in.subject = subject;
+    in.form_data = put(R"({"antragsteller":{"familienname":"<b>Muster</b>",)"
+                       R"("wohnflaeche_qm":54}})",
+                       "fachdaten.json", "application/json");
+    records::IncomingDocument clean =
+        put("%PDF-1.4 clean", "Mietvertrag.pdf", "application/pdf");
+    clean.attachment_id = NewUuid();
+    records::IncomingDocument bad =
+        put("MZ not really a pdf", kHostileFile, "application/pdf");
+    bad.attachment_id = NewUuid();
+    bad.verdict = records::Verdict::kQuarantined;
+    bad.findings_json = R"([{"code":"type.mime_mismatch","message":"<x>"}])";
+    records::IncomingDocument scan =
+        put(demo::MinimalPdf("Seite eins"), "Scan.pdf", "application/pdf");
+    scan.attachment_id = NewUuid();
+    in.attachments = {clean, bad, scan};
+    auto receipt = store_->FileSubmission(in);
+    EXPECT_TRUE(receipt.ok());
+    return receipt.ok() ? receipt->vorgang_id : "";
+  }
+
+  static Reply Call(const std::string& method, const std::string& target,
+                    const std::string& cookie = "",
+                    const std::string& form = "") {
+    net::ClientRequest r;
+    r.method = method;
+    r.url = server_->base_url() + target;
+    if (!cookie.empty()) r.headers["Cookie"] = cookie;
+    if (method == "POST") {
+      r.headers["Content-Type"] = "application/x-www-form-urlencoded";
+      r.body = form;
+    }
+    auto out = net::Fetch(r);
+    EXPECT_TRUE(out.ok());
+    if (!out.ok()) return {};
+    return {out->status, out->headers, out->body};
+  }
+
+  static std::string Match(const std::string& text, const std::string& re) {
+    std::smatch m;
+    return std::regex_search(text, m, std::regex(re)) ? m[1].str() : "";
+  }
+
+  // Logs in and returns the "ds_session=..." cookie ("" if refused).
+  static std::string LogIn(const std::string& tenant, const std::string& user,
+                           const std::string& password, int* status = nullptr) {
+    Reply form = Call("GET", "/anmelden");
+    std::string pre = Match(form.headers["Set-Cookie"], "ds_login=([^;]+)");
+    std::string token = Match(form.body, "name=\"_login\" value=\"([^\"]+)\"");
+    Reply r = Call("POST", "/anmelden", "ds_login=" + pre,
+                   "_login=" + token + "&mandant=" + net::UrlEncode(tenant) +
+                       "&benutzer=" + net::UrlEncode(user) +
+                       "&passwort=" + net::UrlEncode(password));
+    if (status) *status = r.status;
+    if (r.status != 303) return "";
+    return "ds_session=" + Match(r.headers["Set-Cookie"], "ds_session=([^;]+)");
+  }
+
+  static std::string Csrf(const std::string& body) {
+    return Match(body, "name=\"_csrf\" value=\"([^\"]+)\"");
+  }
+
+  static ds::testing::TempDir* tmp_;
+  static Logger* quiet_;
+  static records::Store* store_;
+  static Ui* ui_;
+  static net::HttpServer* server_;
+  static std::string case_a_;
+};
+
+ds::testing::TempDir* WebTest::tmp_ = nullptr;
+Logger* WebTest::quiet_ = nullptr;
+records::Store* WebTest::store_ = nullptr;
+Ui* WebTest::ui_ = nullptr;
+net::HttpServer* WebTest::server_ = nullptr;
+std::string WebTest::case_a_;
+
+TEST_F(WebTest, PagesNeedALoginAndLoginSetsAHardenedCookie) {
+  Reply anon = Call("GET", "/posteingang");
+  EXPECT_EQ(anon.status, 303);
+  EXPECT_EQ(anon.headers["Location"], "/anmelden");
+
+  Reply form = Call("GET", "/anmelden");
+  std::string pre = Match(form.headers["Set-Cookie"], "ds_login=([^;]+)");
+  std::string token = Match(form.body, "name=\"_login\" value=\"([^\"]+)\"");
+  Reply r = Call("POST", "/anmelden", "ds_login=" + pre,
+                 "_login=" + token +
+                     "&mandant=kreis-a&benutzer=a.clerk&passwort=" + kPassword);
+  ASSERT_EQ(r.status, 303);
+  EXPECT_EQ(r.headers["Location"], "/posteingang");
+  std::string cookie = r.headers["Set-Cookie"];
+  EXPECT_THAT(cookie, HasSubstr("HttpOnly"));
+  EXPECT_THAT(cookie, HasSubstr("SameSite=Strict"));
+  EXPECT_THAT(cookie, HasSubstr("Path=/"));
+  EXPECT_THAT(cookie, Not(HasSubstr("Secure")));  // loopback configuration
+  // The session id is 256 random bits; the database keeps only its hash.
+  std::string id = Match(cookie, "ds_session=([^;]+)");
+  EXPECT_EQ(id.size(), 43u);
+
+  Reply inbox = Call("GET", "/posteingang", "ds_session=" + id);
+  EXPECT_EQ(inbox.status, 200);
+  EXPECT_THAT(inbox.body, HasSubstr("Posteingang"));
+  EXPECT_THAT(inbox.body, HasSubstr("/vorgaenge/" + case_a_));
+}
+
+TEST_F(WebTest, LoginWithoutTheFormTokenIsRefused) {
+  Reply r = Call(
+      "POST", "/anmelden", "",
+      std::string("mandant=kreis-a&benutzer=a.clerk&passwort=") + kPassword);
+  EXPECT_EQ(r.status, 200);  // the form again, with a message
+  EXPECT_EQ(r.headers.count("Location"), 0u);
+  EXPECT_THAT(r.body, HasSubstr("abgelaufen"));
+}
+
+TEST_F(WebTest, WrongPasswordsLockTheAccountForAWhile) {
+  int status = 0;
+  EXPECT_EQ(LogIn("kreis-a", "a.locked", "falsch-falsch-falsch", &status), "");
+  EXPECT_EQ(status, 401);
+  for (int i = 0; i < 4; ++i) LogIn("kreis-a", "a.locked", "falsch-123456789");
+  // Five failures: now even the right password is refused ...
+  EXPECT_EQ(LogIn("kreis-a", "a.locked", kPassword, &status), "");
+  EXPECT_EQ(status, 401);
+  // ... an unknown account answers the same ...
+  EXPECT_EQ(LogIn("kreis-a", "niemand", kPassword, &status), "");
+  EXPECT_EQ(status, 401);
+  // ... and after the lockout time the account works again.
+  g_now += 16 * 60;
+  EXPECT_NE(LogIn("kreis-a", "a.locked", kPassword), "");
+}
+
+TEST_F(WebTest, PostsWithoutTheSessionsCsrfTokenChangeNothing) {
+  std::string cookie = LogIn("kreis-a", "a.clerk", kPassword);
+  ASSERT_NE(cookie, "");
+  Reply page = Call("GET", "/vorgaenge/" + case_a_, cookie);
+  std::string csrf = Csrf(page.body);
+  ASSERT_EQ(csrf.size(), 43u);
+
+  std::string target = "/vorgaenge/" + case_a_ + "/metadaten";
+  EXPECT_EQ(Call("POST", target, cookie, "subject=Neu&service_name=X").status,
+            403);
+  EXPECT_EQ(Call("POST", target, cookie,
+                 "subject=Neu&service_name=X&_csrf=" + std::string(43, 'A'))
+                .status,
+            403);
+  // Another session's token does not fit either.
+  std::string other = LogIn("kreis-a", "a.admin", kPassword);
+  std::string other_csrf = Csrf(Call("GET", "/posteingang", other).body);
+  EXPECT_EQ(Call("POST", target, cookie,
+                 "subject=Neu&service_name=X&_csrf=" + other_csrf)
+                .status,
+            403);
+  EXPECT_EQ(store_->GetVorgang("kreis-a", case_a_)->subject, kHostileSubject);
+
+  // With the token the change goes through (and is undone for the others).
+  Reply ok = Call("POST", target, cookie,
+                  "subject=Ge%C3%A4ndert&service_name=Wohngeld&_csrf=" + csrf);
+  EXPECT_EQ(ok.status, 303);
+  EXPECT_EQ(store_->GetVorgang("kreis-a", case_a_)->subject, "Geändert");
+  records::VorgangChange back;
+  back.subject = kHostileSubject;
+  ASSERT_TRUE(store_->ChangeVorgang("kreis-a", case_a_, back, "test").ok());
+}
+
+TEST_F(WebTest, AClerkAssignsACaseToANewAkte) {
+  std::string id = FileCase("kreis-a", "Zuordnen");
+  std::string cookie = LogIn("kreis-a", "a.clerk", kPassword);
+  std::string csrf = Csrf(Call("GET", "/vorgaenge/" + id, cookie).body);
+  std::string target = "/vorgaenge/" + id + "/akte";
+  // A new Akte needs a subject.
+  EXPECT_EQ(
+      Call("POST", target, cookie, "akte=neu&betreff=&_csrf=" + csrf).status,
+      400);
+  Reply r = Call("POST", target, cookie,
+                 "akte=neu&betreff=Wohngeld+M%C3%BCller&_csrf=" + csrf);
+  ASSERT_EQ(r.status, 303);
+  EXPECT_EQ(r.headers["Location"], "/vorgaenge/" + id + "?ok=akte");
+  auto v = store_->GetVorgang("kreis-a", id);
+  ASSERT_TRUE(v.ok());
+  ASSERT_NE(v->akte_id, "");
+  EXPECT_EQ(store_->GetAkte("kreis-a", v->akte_id)->meta.betreff,
+            "Wohngeld Müller");
+  Reply page = Call("GET", "/vorgaenge/" + id + "?ok=akte", cookie);
+  EXPECT_THAT(
+      page.body,
+      HasSubstr("role=\"status\"><p>Der Vorgang wurde der Akte zugeordnet."));
+  // The case left the Posteingang.
+  EXPECT_THAT(Call("GET", "/posteingang", cookie).body, Not(HasSubstr(id)));
+  // An Akte of another tenant is "not found".
+  records::AkteInput in;
+  in.betreff = "fremd";
+  auto foreign = store_->CreateAkte("kreis-b", in, "test");
+  ASSERT_TRUE(foreign.ok());
+  EXPECT_EQ(Call("POST", target, cookie, "akte=" + *foreign + "&_csrf=" + csrf)
+                .status,
+            404);
+}
+
+TEST_F(WebTest, SessionsExpireWhenIdleAndEndAtLogout) {
+  std::string cookie = LogIn("kreis-a", "a.clerk", kPassword);
+  ASSERT_NE(cookie, "");
+  g_now += 29 * 60;
+  EXPECT_EQ(Call("GET", "/posteingang", cookie).status, 200);  // extends
+  g_now += 29 * 60;
+  EXPECT_EQ(Call("GET", "/posteingang", cookie).status, 200);
+  g_now += 31 * 60;
+  Reply expired = Call("GET", "/posteingang", cookie);
+  EXPECT_EQ(expired.status, 303);
+  EXPECT_EQ(expired.headers["Location"], "/anmelden");
+
+  cookie = LogIn("kreis-a", "a.clerk", kPassword);
+  std::string csrf = Csrf(Call("GET", "/posteingang", cookie).body);
+  Reply out = Call("POST", "/abmelden", cookie, "_csrf=" + csrf);
+  EXPECT_EQ(out.status, 303);
+  EXPECT_THAT(out.headers["Set-Cookie"], HasSubstr("Max-Age=0"));
+  EXPECT_EQ(Call("GET", "/posteingang", cookie).status, 303);
+}
+
+TEST_F(WebTest, AnotherTenantsClerkGetsNotFound) {
+  std::string cookie = LogIn("kreis-b", "b.clerk", kPassword);
+  ASSERT_NE(cookie, "");
+  Reply r = Call("GET", "/vorgaenge/" + case_a_, cookie);
+  EXPECT_EQ(r.status, 404);
+  EXPECT_THAT(r.body, Not(HasSubstr("Wohngeld")));
+  Reply inbox = Call("GET", "/posteingang", cookie);
+  EXPECT_THAT(inbox.body, Not(HasSubstr(case_a_)));
+
+  auto v = store_->GetVorgang("kreis-a", case_a_);
+  ASSERT_TRUE(v.ok());
+  std::string format = v->dokumente.at(1).formats.at(0).id;
+  EXPECT_EQ(Call("GET", "/formate/" + format + "/inhalt", cookie).status, 404);
+  std::string csrf = Csrf(inbox.body);
+  EXPECT_EQ(Call("POST", "/vorgaenge/" + case_a_ + "/metadaten", cookie,
+                 "subject=x&service_name=y&_csrf=" + csrf)
+                .status,
+            404);
+}
+
+TEST_F(WebTest, HostileSubjectsFilenamesAndFormDataAreEscaped) {
+  std::string cookie = LogIn("kreis-a", "a.clerk", kPassword);
+  for (const std::string& path :
+       {std::string("/posteingang"), "/vorgaenge/" + case_a_}) {
+    Reply r = Call("GET", path, cookie);
+    ASSERT_EQ(r.status, 200) << path;
+    EXPECT_THAT(r.body, Not(HasSubstr("<script>alert")));
+    EXPECT_THAT(r.body, HasSubstr("&lt;script&gt;alert(&#39;betreff&#39;)"));
+    EXPECT_THAT(r.body, Not(HasSubstr("<img")));
+    EXPECT_THAT(r.body, Not(HasSubstr("<b>Muster")));
+  }
+  Reply r = Call("GET", "/vorgaenge/" + case_a_, cookie);
+  EXPECT_THAT(r.body,
+              HasSubstr("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;.pdf"));
+  EXPECT_THAT(r.body, HasSubstr("&lt;b&gt;Muster&lt;/b&gt;"));
+  // Labels: the schema's titles, else the key humanised.
+  EXPECT_THAT(r.body, HasSubstr("<h3>Antragstellende Person</h3>"));
+  EXPECT_THAT(r.body, HasSubstr("<dt>Familienname</dt>"));
+  EXPECT_THAT(r.body, HasSubstr("<dt>Wohnflaeche qm</dt>"));
+  // No script or style in the page itself: only the embedded assets.
+  EXPECT_THAT(r.body, Not(HasSubstr("<script>")));
+  EXPECT_THAT(r.body, Not(HasSubstr("style=")));
+}
+
+TEST_F(WebTest, XmlFormDataIsAnEscapedTreeWithoutEntities) {
+  auto blob = store_->files().PutBytes(
+      "<?xml version=\"1.0\"?><!DOCTYPE antrag [<!ENTITY x SYSTEM "
+      "\"file:///etc/passwd\">]><antrag><person><name>&lt;script&gt;"
+      "</name><ort typ=\"a&quot;b\">Jena</ort></person><geheim>&x;"
+      "</geheim></antrag>");
+  ASSERT_TRUE(blob.ok());
+  records::IncomingSubmission in;
+  in.tenant = "kreis-a";
+  in.submission_id = NewUuid();
+  in.case_id = NewUuid();
+  in.destination_id = NewUuid();
+  in.service_identifier = "urn:leika:xml";
+  in.subject = "XML-Antrag";
+  in.form_data.filename = "antrag.xml";
+  in.form_data.mime_type = "application/xml";
+  in.form_data.content_address = blob->address;
+  in.form_data.size = blob->size;
+  auto filed = store_->FileSubmission(in);
+  ASSERT_TRUE(filed.ok());
+
+  std::string cookie = LogIn("kreis-a", "a.clerk", kPassword);
+  Reply r = Call("GET", "/vorgaenge/" + filed->vorgang_id, cookie);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_THAT(r.body, HasSubstr("<strong>Name</strong>: &lt;script&gt;"));
+  EXPECT_THAT(r.body, HasSubstr("typ=„a&quot;b“"));
+  EXPECT_THAT(r.body, HasSubstr("<strong>Ort</strong>"));
+  EXPECT_THAT(r.body, Not(HasSubstr("root:")));
+  EXPECT_THAT(r.body, Not(HasSubstr("<script>")));
+}
+
+TEST_F(WebTest, QuarantinedFilesAreMarkedAndCannotBeDownloaded) {
+  std::string cookie = LogIn("kreis-a", "a.clerk", kPassword);
+  Reply page = Call("GET", "/vorgaenge/" + case_a_, cookie);
+  EXPECT_THAT(page.body, HasSubstr("in Quarantäne"));
+  EXPECT_THAT(page.body, HasSubstr("gesperrt"));
+  EXPECT_THAT(page.body,
+              HasSubstr("Angegebener Dateityp passt nicht zum Inhalt"));
+
+  auto v = store_->GetVorgang("kreis-a", case_a_);
+  ASSERT_TRUE(v.ok());
+  std::string clean = v->dokumente.at(1).formats.at(0).id;
+  std::string bad = v->dokumente.at(2).formats.at(0).id;
+  EXPECT_EQ(Call("GET", "/formate/" + bad + "/inhalt", cookie).status, 403);
+
+  auto before = store_->ReadAudit("kreis-a");
+  Reply dl = Call("GET", "/formate/" + clean + "/inhalt", cookie);
+  EXPECT_EQ(dl.status, 200);
+  EXPECT_EQ(dl.body, "%PDF-1.4 clean");
+  EXPECT_THAT(dl.headers["Content-Disposition"], HasSubstr("attachment"));
+  auto after = store_->ReadAudit("kreis-a");
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->back().action, "read-content");
+  EXPECT_EQ(after->back().actor, "a.clerk");
+  EXPECT_GT(after->size(), before->size());
+}
+
+TEST_F(WebTest, PdfPreviewIsAPngRenderedInTheWorker) {
+  std::string cookie = LogIn("kreis-a", "a.clerk", kPassword);
+  auto v = store_->GetVorgang("kreis-a", case_a_);
+  ASSERT_TRUE(v.ok());
+  std::string scan = v->dokumente.at(3).formats.at(0).id;
+  Reply page = Call("GET", "/formate/" + scan + "/vorschau", cookie);
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_THAT(page.body, HasSubstr("Seite 1 von 1"));
+  EXPECT_THAT(page.body, HasSubstr("<img src=\"/formate/" + scan +
+                                   "/bild?seite=1\" alt=\"Seite 1 von 1"));
+  Reply r = Call("GET", "/formate/" + scan + "/bild?seite=1", cookie);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.headers["Content-Type"], "image/png");
+  EXPECT_EQ(r.body.substr(0, 4), "\x89PNG");
+  EXPECT_THAT(r.headers["Content-Security-Policy"], HasSubstr("default-src"));
+  EXPECT_EQ(Call("GET", "/formate/" + scan + "/bild?seite=2", cookie).status,
+            422);
+  // Not really a PDF: no preview; a quarantined file: blocked.
+  std::string clean = v->dokumente.at(1).formats.at(0).id;
+  EXPECT_EQ(Call("GET", "/formate/" + clean + "/vorschau", cookie).status, 422);
+  EXPECT_EQ(Call("GET", "/formate/" + clean + "/bild", cookie).status, 422);
+  std::string bad = v->dokumente.at(2).formats.at(0).id;
+  EXPECT_EQ(Call("GET", "/formate/" + bad + "/vorschau", cookie).status, 403);
+  EXPECT_EQ(Call("GET", "/formate/" + bad + "/bild", cookie).status, 403);
+}
+
+TEST_F(WebTest, OperatorsSeeMetadataButNoContent) {
+  std::string cookie = LogIn("kreis-a", "a.ops", kPassword);
+  Reply page = Call("GET", "/vorgaenge/" + case_a_, cookie);
+  EXPECT_EQ(page.status, 200);
+  EXPECT_THAT(page.body, Not(HasSubstr("Muster")));
+  auto v = store_->GetVorgang("kreis-a", case_a_);
+  std::string clean = v->dokumente.at(1).formats.at(0).id;
+  EXPECT_EQ(Call("GET", "/formate/" + clean + "/inhalt", cookie).status, 403);
+  EXPECT_EQ(Call("GET", "/betrieb/protokoll", cookie).status, 403);
+  EXPECT_EQ(Call("GET", "/betrieb", cookie).status, 200);
+
+  std::string admin = LogIn("kreis-a", "a.admin", kPassword);
+  // Viewing the case reads its form data: an audited read.
+  EXPECT_EQ(Call("GET", "/vorgaenge/" + case_a_, admin).status, 200);
+  Reply audit = Call("GET", "/betrieb/protokoll", admin);
+  EXPECT_EQ(audit.status, 200);
+  EXPECT_THAT(audit.body, HasSubstr("read-content"));
+}
+
+TEST_F(WebTest, EveryResponseCarriesTheSecurityHeaders) {
+  std::string cookie = LogIn("kreis-a", "a.clerk", kPassword);
+  for (const std::string& path :
+       {std::string("/anmelden"), std::string("/posteingang"),
+        "/vorgaenge/" + case_a_, std::string("/vorgaenge/unbekannt")}) {
+    Reply r = Call("GET", path, cookie);
+    std::string csp = r.headers["Content-Security-Policy"];
+    EXPECT_THAT(csp, HasSubstr("default-src 'self'")) << path;
+    EXPECT_THAT(csp, HasSubstr("frame-ancestors 'none'"));
+    EXPECT_THAT(csp, Not(HasSubstr("unsafe")));
+    EXPECT_EQ(r.headers["X-Frame-Options"], "DENY");
+    EXPECT_EQ(r.headers["X-Content-Type-Options"], "nosniff");
+    EXPECT_EQ(r.headers["Referrer-Policy"], "no-referrer");
+    EXPECT_EQ(r.headers["Cache-Control"], "no-store");
+  }
+  // The assets: content-hashed URLs, cached for a year; others are 404.
+  Reply page = Call("GET", "/posteingang", cookie);
+  std::string css = Match(page.body, "href=\"(/static/[0-9a-f]{16}/ui.css)\"");
+  ASSERT_NE(css, "");
+  Reply r = Call("GET", css);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_THAT(r.headers["Cache-Control"], HasSubstr("max-age=31536000"));
+  EXPECT_THAT(r.headers["Content-Type"], HasSubstr("text/css"));
+  std::string js =
+      Match(page.body, "src=\"(/static/[0-9a-f]{16}/htmx.min.js)\"");
+  EXPECT_EQ(Call("GET", js).status, 200);
+  EXPECT_EQ(Call("GET", "/static/0000000000000000/ui.css").status, 404);
+}
+
+TEST_F(WebTest, EnglishOnRequest) {
+  std::string cookie = LogIn("kreis-a", "a.clerk", kPassword);
+  Reply de = Call("GET", "/posteingang", cookie);
+  EXPECT_THAT(de.body, HasSubstr("lang=\"de\""));
+  Reply en = Call("GET", "/posteingang", cookie + "; ds_lang=en");
+  EXPECT_THAT(en.body, HasSubstr("lang=\"en\""));
+  EXPECT_THAT(en.body, HasSubstr("Inbox"));
+}
+
+TEST_F(WebTest, OffLoopbackTheCookieIsSecureWithHostPrefix) {
+  auto db = OpenDb(tmp_->path(), "");
+  ASSERT_TRUE(db.ok());
+  WebOptions o;
+  o.store = store_;
+  o.secure_cookies = true;
+  o.logger = quiet_;
+  auto ui = Ui::Create(std::move(o), std::move(*db));
+  ASSERT_TRUE(ui.ok());
+  net::Router router;
+  (*ui)->AddRoutes(router);
+  auto server = net::HttpServer::Start({}, std::move(router));
+  ASSERT_TRUE(server.ok());
+  std::string base = (*server)->base_url();
+
+  auto fetch = [&](const std::string& method, const std::string& path,
+                   const std::string& cookie, const std::string& body) {
+    net::ClientRequest r;
+    r.method = method;
+    r.url = base + path;
+    if (!cookie.empty()) r.headers["Cookie"] = cookie;
+    if (method == "POST") {
+      r.headers["Content-Type"] = "application/x-www-form-urlencoded";
+    }
+    r.body = body;
+    return *net::Fetch(r);
+  };
+  auto form = fetch("GET", "/anmelden", "", "");
+  EXPECT_THAT(form.headers["Set-Cookie"], HasSubstr("; Secure"));
+  std::string pre = Match(form.headers["Set-Cookie"], "ds_login=([^;]+)");
+  std::string token = Match(form.body, "name=\"_login\" value=\"([^\"]+)\"");
+  auto r = fetch("POST", "/anmelden", "ds_login=" + pre,
+                 "_login=" + token +
+                     "&mandant=kreis-a&benutzer=a.clerk&passwort=" + kPassword);
+  ASSERT_EQ(r.status, 303);
+  std::string cookie = r.headers["Set-Cookie"];
+  EXPECT_EQ(cookie.rfind("__Host-ds_session=", 0), 0u);
+  EXPECT_THAT(cookie, HasSubstr("; Secure"));
+  EXPECT_THAT(cookie, HasSubstr("Path=/;"));
+  std::string id = Match(cookie, "__Host-ds_session=([^;]+)");
+  EXPECT_EQ(fetch("GET", "/posteingang", "__Host-ds_session=" + id, "").status,
+            200);
+  // The plain name is not accepted in this configuration.
+  EXPECT_EQ(fetch("GET", "/posteingang", "ds_session=" + id, "").status, 303);
+  (*server)->Stop();
+}
+
+TEST(WebListen, LoopbackAddressesAreRecognised) {
+  EXPECT_TRUE(IsLoopbackListen("127.0.0.1:8470"));
+  EXPECT_TRUE(IsLoopbackListen("[::1]:80"));
+  EXPECT_TRUE(IsLoopbackListen("localhost:1"));
+  EXPECT_FALSE(IsLoopbackListen("0.0.0.0:8470"));
+  EXPECT_FALSE(IsLoopbackListen("10.1.2.3:443"));
+}
+
+}  // namespace
+}  // namespace ds::web
