@@ -91,7 +91,8 @@ Result<std::unique_ptr<sql::Db>> OpenDb(const std::filesystem::path& data_dir,
   return sql::OpenSqlite((data_dir / "records.sqlite").string());
 }
 
-Status Migrate(sql::Db& db) { return db.Script(kSchema); }
+// Hub processes sharing a PostgreSQL database may start together.
+Status Migrate(sql::Db& db) { return sql::ApplySchema(db, kSchema); }
 
 Accounts::Accounts(sql::Db& db, SessionPolicy policy)
     : db_(db), policy_(std::move(policy)) {}
