@@ -3,6 +3,7 @@
 // clamd alone; not yet met (docs/benchmarks.md says where the time goes).
 //
 //   gate_clamd_bench [--rounds N] [--quick] [--per-file] [--keep-corpus]
+//                    [--worker-files N]   (default: the gate's default, 1)
 //
 // Starts a private clamd (gate/testing/clamd_daemon.h: the test
 // configuration and a generated one-signature database), writes the corpus
@@ -372,6 +373,7 @@ std::string DecisionOf(const ds::gate::Verdict& v) {
 
 int main(int argc, char** argv) {
   int rounds = 5;
+  int worker_files = ds::gate::Limits{}.worker_files;
   bool quick = false, per_file = false, keep = false;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--quick")) {
@@ -383,10 +385,12 @@ int main(int argc, char** argv) {
       keep = true;
     } else if (!std::strcmp(argv[i], "--rounds") && i + 1 < argc) {
       rounds = std::max(1, std::atoi(argv[++i]));
+    } else if (!std::strcmp(argv[i], "--worker-files") && i + 1 < argc) {
+      worker_files = std::max(1, std::atoi(argv[++i]));
     } else {
       std::fprintf(stderr,
                    "usage: gate_clamd_bench [--rounds N] [--quick] "
-                   "[--per-file] [--keep-corpus]\n");
+                   "[--per-file] [--keep-corpus] [--worker-files N]\n");
       return 2;
     }
   }
@@ -415,6 +419,8 @@ int main(int argc, char** argv) {
   ds::gate::Policy with_clamd;
   with_clamd.allow_all_inspectable = true;
   with_clamd.clamd_socket = (*clamd)->socket();
+  with_clamd.limits.worker_files = worker_files;
+  std::printf("worker processes: %d file(s) each\n", worker_files);
   ds::gate::Policy without_clamd = with_clamd;
   without_clamd.clamd_socket.clear();
   without_clamd.require_virus_scan = false;
