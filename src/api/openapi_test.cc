@@ -21,6 +21,8 @@ std::string PermissionName(Permission p) {
       return "edit";
     case Permission::kReadAudit:
       return "read-audit";
+    case Permission::kConfigure:
+      return "configure";
   }
   return "";
 }
