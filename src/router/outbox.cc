@@ -154,17 +154,29 @@ Result<std::vector<NewCase>> Outbox::ClaimNew(int limit, int64_t now_ms,
                        skip,
                    {now_ms, int64_t{limit}}));
     for (const sql::Row& r : rows) {
-      out.push_back({.vorgang_id = r.Text(0),
+      // The insert (or the take-over of a lapsed claim) decides: under
+      // PostgreSQL's read committed, a row skipped by SKIP LOCKED may still
+      // be selected by a second router right after the first committed.
+      const std::string vid = r.Text(0);
+      DS_ASSIGN_OR_RETURN(
+          auto won,
+          db_->Query("INSERT INTO router_case (vorgang_id, tenant, state, "
+                     "claimed_until_ms) VALUES (?, ?, 'claimed', ?) "
+                     "ON CONFLICT (vorgang_id) DO NOTHING RETURNING vorgang_id",
+                     {vid, r.Text(1), now_ms + lease_ms}));
+      if (won.empty()) {
+        DS_ASSIGN_OR_RETURN(
+            won, db_->Query("UPDATE router_case SET claimed_until_ms = ? "
+                            "WHERE vorgang_id = ? AND state = 'claimed' AND "
+                            "claimed_until_ms <= ? RETURNING vorgang_id",
+                            {now_ms + lease_ms, vid, now_ms}));
+      }
+      if (won.empty()) continue;  // another router has it
+      out.push_back({.vorgang_id = vid,
                      .tenant = r.Text(1),
                      .destination_id = r.Text(2),
                      .service_identifier = r.Text(3),
                      .received_at = r.Int(4)});
-      DS_RETURN_IF_ERROR(db_->Exec(
-          "INSERT INTO router_case (vorgang_id, tenant, state, "
-          "claimed_until_ms) VALUES (?, ?, 'claimed', ?) "
-          "ON CONFLICT (vorgang_id) DO UPDATE SET claimed_until_ms = "
-          "excluded.claimed_until_ms",
-          {out.back().vorgang_id, out.back().tenant, now_ms + lease_ms}));
     }
     return Status::Ok();
   });
