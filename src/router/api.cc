@@ -17,7 +17,8 @@ net::Response Ok(int status, const nlohmann::json& body) {
 nlohmann::json Page(const nlohmann::json& items, size_t limit,
                     const std::string& last_cursor) {
   return {{"items", items},
-          {"next_cursor", items.size() == limit ? last_cursor : ""}};
+          {"next_cursor", items.size() == limit ? nlohmann::json(last_cursor)
+                                                : nlohmann::json()}};
 }
 
 }  // namespace
@@ -100,13 +101,13 @@ Reply GetVorgangRouting(const Call& c) {
 }
 
 Reply ListDeliveries(const Call& c) {
-  DS_RETURN_IF_ERROR(OnlyParams(c.request, {"state", "after", "limit"}));
+  DS_RETURN_IF_ERROR(OnlyParams(c.request, {"state", "cursor", "limit"}));
   std::string state = Param(c.request, "state").value_or("");
   if (!state.empty() && state != "pending" && state != "delivered" &&
       state != "dead") {
     return InvalidInput("state: pending, delivered or dead");
   }
-  DS_ASSIGN_OR_RETURN(int64_t after, CursorParam(c.request, "after"));
+  DS_ASSIGN_OR_RETURN(int64_t after, CursorParam(c.request, "cursor"));
   DS_ASSIGN_OR_RETURN(int limit, LimitParam(c.request, 50, 500));
   DS_ASSIGN_OR_RETURN(
       auto list, c.router.outbox().List(c.who.tenant, state, after, limit));
@@ -212,8 +213,8 @@ Reply PostDokument(const Call& c) {
 
 Reply ListOutgoing(const Call& c) {
   DS_RETURN_IF_ERROR(
-      OnlyParams(c.request, {"state", "vorgang_id", "after", "limit"}));
-  DS_ASSIGN_OR_RETURN(int64_t after, CursorParam(c.request, "after"));
+      OnlyParams(c.request, {"state", "vorgang_id", "cursor", "limit"}));
+  DS_ASSIGN_OR_RETURN(int64_t after, CursorParam(c.request, "cursor"));
   DS_ASSIGN_OR_RETURN(int limit, LimitParam(c.request, 50, 500));
   DS_ASSIGN_OR_RETURN(
       auto list, c.router.outbox().ListOutgoing(
