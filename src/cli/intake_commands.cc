@@ -8,6 +8,7 @@
 #include <csignal>
 #include <ctime>
 #include <iostream>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
@@ -20,6 +21,9 @@
 #include "intake/hub.h"
 #include "intake/journal_sql.h"
 #include "intake/setup.h"
+#include "router/api.h"
+#include "router/config.h"
+#include "router/router.h"
 
 namespace ds::cli {
 namespace {
@@ -40,6 +44,8 @@ std::string Time(int64_t t) {
 Status Serve(const Context& ctx, const std::string& config_path) {
   DS_ASSIGN_OR_RETURN(ConfigReader reader, ConfigReader::FromFile(config_path));
   DS_ASSIGN_OR_RETURN(intake::HubConfig config, intake::LoadHubConfig(reader));
+  router::RoutingConfig routing = router::LoadRoutingConfig(reader);
+  DS_RETURN_IF_ERROR(reader.Finish());
 
   intake::HubSetup setup;
   setup.data_dir = ResolveDataDir(ctx.data_flag);
@@ -55,7 +61,17 @@ Status Serve(const Context& ctx, const std::string& config_path) {
     setup.destinations.push_back(std::move(d));
   }
   DS_RETURN_IF_ERROR(intake::LoadDataSchemas(config, &setup.data_schemas));
+  const std::filesystem::path data_dir = setup.data_dir;
   DS_ASSIGN_OR_RETURN(auto hub, intake::Hub::Create(std::move(setup)));
+
+  // The router shares the E-Akte's database (its outbox is the Vorgänge
+  // filed with state "new"); documents coming back pass the same gate.
+  router::RouterOptions routing_options{.data_dir = data_dir,
+                                        .database_url = config.database_url,
+                                        .config = std::move(routing)};
+  routing_options.document_policy.clamd_socket = config.clamd_socket;
+  DS_ASSIGN_OR_RETURN(auto cases_router,
+                      router::Router::Open(hub->store(), std::move(routing_options)));
 
   net::Router router;
   hub->AddRoutes(router);
@@ -63,12 +79,15 @@ Status Serve(const Context& ctx, const std::string& config_path) {
   // (subjects), so `serve` offers it only through the REST API's tokens.
   // The demo's plain page stays in `drehscheibe demo`.
   api::AddApiRoutes(router, hub->store());
+  router::AddRouterRoutes(router, *cases_router);
   DS_ASSIGN_OR_RETURN(auto server, net::HttpServer::Start({.listen = config.listen}, std::move(router)));
   DefaultLogger().Info("hub.started", {{"listen", server->base_url()},
                                        {"destinations", int64_t(config.destinations.size())}});
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
+  std::thread routing_loop([&] { cases_router->Run(g_stop); });
   hub->Run(g_stop);
+  routing_loop.join();
   server->Stop();
   return Status::Ok();
 }
