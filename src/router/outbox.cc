@@ -17,6 +17,10 @@ CREATE TABLE IF NOT EXISTS router_case (
   routed_at_ms @INT@ NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS router_case_state ON router_case (state, routed_at_ms);
+-- The outbox query: Vorgänge still in state "new" (few at any time), so
+-- that polling does not scan the E-Akte.
+CREATE INDEX IF NOT EXISTS router_vorgang_new ON vorgang (received_at, id)
+  WHERE state = 'new';
 CREATE TABLE IF NOT EXISTS router_delivery (
   seq @SERIAL@,
   id TEXT NOT NULL UNIQUE,

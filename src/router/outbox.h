@@ -3,7 +3,8 @@
 // FileSubmission commits each Vorgang with state "new" in the filing
 // transaction, and the router claims those rows from here.
 //
-// Tables (created by Migrate, idempotent):
+// Tables (created by Migrate, idempotent), and a partial index on the
+// E-Akte's vorgang rows in state "new" (router_vorgang_new):
 //   router_case      one row per Vorgang the router has taken up: claimed
 //                    (lease), routed (deliveries written), recorded (the
 //                    Vorgang's routing state was set in the E-Akte)
