@@ -218,8 +218,10 @@ Result<std::vector<NewCase>> Outbox::Unrecorded(int64_t before_ms, int limit) {
   std::lock_guard<std::mutex> lock(mu_);
   DS_ASSIGN_OR_RETURN(
       auto rows,
-      db_->Query("SELECT vorgang_id, tenant FROM router_case WHERE state = "
-                 "'routed' AND routed_at_ms < ? ORDER BY routed_at_ms LIMIT ?",
+      db_->Query("SELECT c.vorgang_id, c.tenant FROM router_case c JOIN "
+                 "vorgang v ON v.id = c.vorgang_id WHERE v.state = 'new' AND "
+                 "c.state = 'routed' AND c.routed_at_ms < ? "
+                 "ORDER BY c.routed_at_ms LIMIT ?",
                  {before_ms, int64_t{limit}}));
   std::vector<NewCase> out;
   for (const sql::Row& r : rows) {
@@ -228,41 +230,51 @@ Result<std::vector<NewCase>> Outbox::Unrecorded(int64_t before_ms, int limit) {
   return out;
 }
 
-Status Outbox::MarkRecorded(const std::string& vorgang_id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  return Annotate(
-      db_->Exec(
-          "UPDATE router_case SET state = 'recorded' WHERE vorgang_id = ?",
-          {vorgang_id}),
-      "mark recorded");
-}
-
 Result<std::optional<Delivery>> Outbox::ClaimHead(const std::string& target,
                                                   int64_t now_ms,
                                                   int64_t lease_ms) {
+  DS_ASSIGN_OR_RETURN(std::vector<Delivery> heads,
+                      ClaimHeads(target, now_ms, lease_ms, 1));
+  if (heads.empty()) return std::optional<Delivery>();
+  return std::optional<Delivery>(std::move(heads.front()));
+}
+
+Result<std::vector<Delivery>> Outbox::ClaimHeads(const std::string& target,
+                                                 int64_t now_ms,
+                                                 int64_t lease_ms, int max) {
   std::lock_guard<std::mutex> lock(mu_);
-  std::optional<Delivery> out;
+  std::vector<Delivery> out;
   Status st = sql::InTransaction(*db_, [&]() -> Status {
     DS_ASSIGN_OR_RETURN(
         auto rows,
         db_->Query(std::string("SELECT ") + kDeliveryColumns +
                        ", claimed_until_ms FROM router_delivery WHERE target "
-                       "= ? AND state = 'pending' ORDER BY seq LIMIT 1" +
+                       "= ? AND state = 'pending' ORDER BY seq LIMIT ?" +
                        Lock(),
-                   {target}));
-    if (rows.empty()) return Status::Ok();
-    Delivery d = ReadDelivery(rows.front());
-    if (d.next_attempt_ms > now_ms || rows.front().Int(12) > now_ms) {
-      return Status::Ok();  // not due, or another attempt holds it
+                   {target, int64_t{max}}));
+    for (const sql::Row& r : rows) {
+      Delivery d = ReadDelivery(r);
+      // Strict order: stop at the first one not due or held by another
+      // attempt.
+      if (d.next_attempt_ms > now_ms || r.Int(12) > now_ms) break;
+      DS_RETURN_IF_ERROR(db_->Exec(
+          "UPDATE router_delivery SET claimed_until_ms = ? WHERE id = ?",
+          {now_ms + lease_ms, d.id}));
+      out.push_back(std::move(d));
     }
-    DS_RETURN_IF_ERROR(db_->Exec(
-        "UPDATE router_delivery SET claimed_until_ms = ? WHERE id = ?",
-        {now_ms + lease_ms, d.id}));
-    out = std::move(d);
     return Status::Ok();
   });
-  if (!st.ok()) return Annotate(st, "claim delivery");
+  if (!st.ok()) return Annotate(st, "claim deliveries");
   return out;
+}
+
+Status Outbox::Release(const std::string& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return Annotate(
+      db_->Exec("UPDATE router_delivery SET claimed_until_ms = 0 WHERE id = ? "
+                "AND state = 'pending'",
+                {id}),
+      "release");
 }
 
 Status Outbox::Delivered(const std::string& id, int64_t now_ms) {

@@ -6,8 +6,7 @@
 // Tables (created by Migrate, idempotent), and a partial index on the
 // E-Akte's vorgang rows in state "new" (router_vorgang_new):
 //   router_case      one row per Vorgang the router has taken up: claimed
-//                    (lease), routed (deliveries written), recorded (the
-//                    Vorgang's routing state was set in the E-Akte)
+//                    (lease) or routed (deliveries written)
 //   router_delivery  one row per (Vorgang, target): pending, delivered or
 //                    dead; `seq` orders the deliveries of a target
 //   router_ruleset   rules a tenant-admin set through the API (win over
@@ -99,15 +98,21 @@ class Outbox {
   // case routed, in one transaction. Repeating it changes nothing.
   Status SaveRoute(const NewCase& c, const std::string& rule,
                    const std::vector<std::string>& targets, int64_t now_ms);
-  // Cases routed more than `before_ms` ago whose state the E-Akte does not
-  // show yet (a crash between SaveRoute and RecordRouting).
+  // Cases routed more than `before_ms` ago whose Vorgang is still "new" in
+  // the E-Akte (a crash between SaveRoute and RecordRouting).
   Result<std::vector<NewCase>> Unrecorded(int64_t before_ms, int limit);
-  Status MarkRecorded(const std::string& vorgang_id);
 
   // The first pending delivery of `target` (strict order per target), if it
   // is due and not held by another attempt; it is then held for lease_ms.
   Result<std::optional<Delivery>> ClaimHead(const std::string& target,
                                             int64_t now_ms, int64_t lease_ms);
+  // Up to `max` deliveries from the head of the target's order, all due
+  // and free, held for lease_ms (one transaction for a run of deliveries).
+  Result<std::vector<Delivery>> ClaimHeads(const std::string& target,
+                                           int64_t now_ms, int64_t lease_ms,
+                                           int max);
+  // Gives up the hold on a claimed delivery that was not attempted.
+  Status Release(const std::string& id);
   Status Delivered(const std::string& id, int64_t now_ms);
   Status Retry(const std::string& id, const std::string& error,
                int64_t next_ms);

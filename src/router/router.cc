@@ -1,5 +1,6 @@
 #include "router/router.h"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <thread>
@@ -10,6 +11,7 @@ namespace ds::router {
 namespace {
 
 constexpr int64_t kMaxFormBytes = 4 << 20;
+constexpr int kClaimBatch = 32;  // deliveries of a target claimed at once
 
 std::string Rfc3339(int64_t t) {
   std::time_t tt = static_cast<std::time_t>(t);
@@ -150,7 +152,6 @@ Result<int> Router::RouteNew(int limit) {
                       outbox_->Unrecorded(NowMs() - lease, limit));
   for (const NewCase& c : unrecorded) {
     Status st = Record(c.tenant, c.vorgang_id);
-    if (st.ok()) st = outbox_->MarkRecorded(c.vorgang_id);
     if (!st.ok()) {
       log().Warn("router.record_failed",
                  {{"vorgang_id", c.vorgang_id}, {"error", st.message()}});
@@ -187,7 +188,7 @@ Status Router::RouteOne(const NewCase& c) {
              {{"vorgang_id", c.vorgang_id},
               {"state", state},
               {"targets", static_cast<int64_t>(targets.size())}});
-  return outbox_->MarkRecorded(c.vorgang_id);
+  return Status::Ok();
 }
 
 Status Router::Record(const std::string& tenant,
@@ -211,15 +212,30 @@ Result<int> Router::DeliverDue(int limit) {
   for (const TargetConfig& target : options_.config.targets) {
     auto it = transports_.find(target.id);
     if (it == transports_.end()) continue;  // feed: pulled
-    while (attempted < limit) {
+    // A run must end within the lease even if every attempt takes the full
+    // timeout, or another router could take its tail over.
+    const int batch = static_cast<int>(std::clamp<int64_t>(
+        options_.config.lease_ms / (int64_t{target.timeout_seconds} * 1000), 1,
+        kClaimBatch));
+    bool blocked = false;
+    while (!blocked && attempted < limit) {
       DS_ASSIGN_OR_RETURN(
-          std::optional<Delivery> d,
-          outbox_->ClaimHead(target.id, NowMs(), options_.config.lease_ms));
-      if (!d) break;
-      ++attempted;
-      DS_ASSIGN_OR_RETURN(bool delivered, TryDelivery(target, *it->second, *d));
-      // Strict order per target: a failed head waits for its backoff.
-      if (!delivered) break;
+          std::vector<Delivery> run,
+          outbox_->ClaimHeads(target.id, NowMs(), options_.config.lease_ms,
+                              std::min(batch, limit - attempted)));
+      if (run.empty()) break;
+      for (size_t i = 0; i < run.size(); ++i) {
+        if (blocked) {
+          DS_RETURN_IF_ERROR(outbox_->Release(run[i].id));
+          continue;
+        }
+        ++attempted;
+        DS_ASSIGN_OR_RETURN(bool delivered,
+                            TryDelivery(target, *it->second, run[i]));
+        // Strict order per target: a failed head waits for its backoff,
+        // and the deliveries behind it wait too.
+        blocked = !delivered;
+      }
     }
   }
   return attempted;
