@@ -1,6 +1,8 @@
 // Routing rules and the webhook signature, without I/O.
 #include "router/rules.h"
 
+#include "core/encoding.h"
+#include "core/files.h"
 #include "core/testing/testing.h"
 #include "router/config.h"
 #include "router/transport.h"
@@ -157,6 +159,71 @@ TEST(RoutingConfig, ReadsTargetsAndRulesAndNamesMistakes) {
   EXPECT_THAT(bad->Finish(), ds::testing::StatusIs(Code::kEnvironment, "fax"));
   EXPECT_THAT(bad->Finish(),
               ds::testing::StatusIs(Code::kEnvironment, "unknown target nope"));
+}
+
+}  // namespace
+}  // namespace ds::router
+
+namespace ds::router {
+namespace {
+
+// The code block of `lang` in docs/router.md (the vendors' example).
+std::string DocBlock(const std::string& lang) {
+  auto doc = ReadFile(ds::testing::SourceDir() / "docs" / "router.md");
+  if (!doc.ok()) return "";
+  size_t start = doc->find("```" + lang + "\n");
+  if (start == std::string::npos) return "";
+  start += 4 + lang.size();
+  return doc->substr(start, doc->find("```", start) - start);
+}
+
+// Runs `program` with `script` on stdin; returns its stdout.
+std::string RunScript(const std::string& program, const std::string& script,
+                      const ds::testing::TempDir& tmp) {
+  auto file = tmp.path() / "script";
+  EXPECT_OK(WriteFileAtomic(file, script));
+  std::string cmd = program + " " + file.string() + " 2>&1";
+  std::FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return "";
+  std::string out;
+  char buf[256];
+  while (size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  pclose(p);
+  return out;
+}
+
+// The verification examples that docs/router.md gives vendors accept a
+// signature made by the router and refuse a changed body.
+TEST(Webhook, TheDocumentedVerifiersAcceptOurSignature) {
+  ds::testing::TempDir tmp;
+  std::string ts = std::to_string(UnixNow());
+  std::string body = R"({"vorgang":{"id":"v-1","subject":"Prüfung"}})";
+  std::string sig = WebhookSignature("geheim-0123456789", ts, body);
+  std::string py = DocBlock("python");
+  std::string js = DocBlock("js");
+  ASSERT_FALSE(py.empty());
+  ASSERT_FALSE(js.empty());
+
+  std::string py_out =
+      RunScript("python3",
+                py + "\nh = {'X-Drehscheibe-Timestamp': '" + ts +
+                    "', 'X-Drehscheibe-Signature': '" + sig + "'}\n" +
+                    "body = " + "'" + body + "'.encode()\n" +
+                    "print(verify(b'geheim-0123456789', h, body), "
+                    "verify(b'geheim-0123456789', h, body + b' '))\n",
+                tmp);
+  std::string js_out =
+      RunScript("node",
+                js + "\nconst h = {'x-drehscheibe-timestamp': '" + ts +
+                    "', 'x-drehscheibe-signature': '" + sig + "'};\n" +
+                    "const body = Buffer.from('" + body + "');\n" +
+                    "console.log(verify('geheim-0123456789', h, body), "
+                    "verify('geheim-0123456789', h, Buffer.concat([body, "
+                    "Buffer.from(' ')])));\n",
+                tmp);
+
+  EXPECT_EQ(py_out, "True False\n");
+  EXPECT_EQ(js_out, "true false\n");
 }
 
 }  // namespace
