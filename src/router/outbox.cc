@@ -218,10 +218,12 @@ Result<std::vector<NewCase>> Outbox::Unrecorded(int64_t before_ms, int limit) {
   std::lock_guard<std::mutex> lock(mu_);
   DS_ASSIGN_OR_RETURN(
       auto rows,
-      db_->Query("SELECT c.vorgang_id, c.tenant FROM router_case c JOIN "
-                 "vorgang v ON v.id = c.vorgang_id WHERE v.state = 'new' AND "
-                 "c.state = 'routed' AND c.routed_at_ms < ? "
-                 "ORDER BY c.routed_at_ms LIMIT ?",
+      // From the few Vorgänge still "new" (partial index) to their case
+      // rows; CROSS JOIN keeps that order on SQLite.
+      db_->Query("SELECT v.id, v.tenant FROM vorgang v CROSS JOIN "
+                 "router_case c WHERE c.vorgang_id = v.id AND v.state = "
+                 "'new' AND c.state = 'routed' AND c.routed_at_ms < ? "
+                 "ORDER BY v.received_at, v.id LIMIT ?",
                  {before_ms, int64_t{limit}}));
   std::vector<NewCase> out;
   for (const sql::Row& r : rows) {
