@@ -229,5 +229,46 @@ TEST_F(RouterApiTest, AFachverfahrenReportsStatusAndFilesItsBescheid) {
             400);
 }
 
+// Another tenant's tokens see nothing of kreis-a: ids answer 404 exactly
+// like ids that do not exist, and its feed is not theirs.
+TEST_F(RouterApiTest, OtherTenantsGetNotFound) {
+  Start({.targets = {{.id = "fv-pull", .tenant = "kreis-a", .kind = "feed"}},
+         .rules = {
+             {.name = "alles", .tenant = "kreis-a", .targets = {"fv-pull"}}}});
+  std::string id = FileCase(kWohngeld, kForm);
+  ASSERT_OK(router_->RouteNew());
+  auto b_clerk =
+      api::CreateApiToken(*store_, "kreis-b", "b", api::Role::kClerk, "t");
+  auto b_admin = api::CreateApiToken(*store_, "kreis-b", "b2",
+                                     api::Role::kTenantAdmin, "t");
+  ASSERT_OK(b_clerk);
+  ASSERT_OK(b_admin);
+  auto deliveries = router_->outbox().ForVorgang("kreis-a", id);
+  ASSERT_OK(deliveries);
+  ASSERT_EQ(deliveries->size(), 1u);
+
+  const std::string v = "/api/v1/vorgaenge/" + id;
+  EXPECT_EQ(Call("GET", v + "/routing", b_clerk->token).status, 404);
+  EXPECT_EQ(
+      Call("POST", v + "/status", b_clerk->token, R"({"status":"beschieden"})")
+          .status,
+      404);
+  EXPECT_EQ(Call("POST", v + "/dokumente?filename=b.pdf", b_clerk->token,
+                 gate::samples::BuildPdf({}), "application/pdf")
+                .status,
+            404);
+  EXPECT_EQ(Call("POST", v + "/dry-run", b_admin->token).status, 404);
+  EXPECT_EQ(Call("GET", "/api/v1/feeds/fv-pull", b_clerk->token).status, 404);
+  EXPECT_EQ(Call("POST",
+                 "/api/v1/routing/deliveries/" + deliveries->front().id +
+                     "/redeliver",
+                 b_admin->token)
+                .status,
+            404);
+  json listed =
+      CallJson("GET", "/api/v1/routing/deliveries", b_admin->token, 200);
+  EXPECT_TRUE(listed["items"].empty());
+}
+
 }  // namespace
 }  // namespace ds::router::testing
