@@ -78,6 +78,7 @@ bool RoleAllows(Role role, Permission permission) {
     case Permission::kEdit:
       return role == Role::kClerk || role == Role::kTenantAdmin;
     case Permission::kReadAudit:
+    case Permission::kConfigure:
       return role == Role::kTenantAdmin;
   }
   return false;

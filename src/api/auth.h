@@ -46,6 +46,7 @@ enum class Permission {
   kReadContent,   // document content and full-text search over it
   kEdit,          // create Akten, assign, change metadata
   kReadAudit,     // the tenant's audit trail
+  kConfigure,     // the tenant's routing rules, redelivery of dead letters
 };
 bool RoleAllows(Role role, Permission permission);
 

@@ -12,6 +12,7 @@
 
 #include "api/api.h"
 #include "core/testing/testing.h"
+#include "router/api.h"
 
 namespace ds::api::testing {
 namespace {
@@ -65,6 +66,16 @@ std::string ValidateSchema(const nlohmann::json& schema,
 
 }  // namespace
 
+const std::vector<RouteSpec>& DescribedRoutes() {
+  static const std::vector<RouteSpec> all = [] {
+    std::vector<RouteSpec> out = ApiRoutes();
+    const auto& more = router::RouterApiRoutes();
+    out.insert(out.end(), more.begin(), more.end());
+    return out;
+  }();
+  return all;
+}
+
 const nlohmann::json& OpenApiSpec() {
   static const nlohmann::json spec = [] {
     std::ifstream in(ds::testing::SourceDir() / "docs" / "openapi.json");
@@ -75,7 +86,7 @@ const nlohmann::json& OpenApiSpec() {
 
 std::string MatchRoute(const std::string& method, const std::string& path) {
   std::vector<std::string> parts = Segments(path);
-  for (const RouteSpec& r : ApiRoutes()) {
+  for (const RouteSpec& r : DescribedRoutes()) {
     if (r.method != method) continue;
     std::vector<std::string> segs = Segments(r.pattern);
     if (segs.size() != parts.size()) continue;

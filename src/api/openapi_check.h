@@ -6,9 +6,15 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "api/api.h"
 #include "net/http.h"
 
 namespace ds::api::testing {
+
+// Every route the hub's API serves: the E-Akte's (ApiRoutes) and the
+// router's (router::RouterApiRoutes), which docs/openapi.json describes
+// together.
+const std::vector<RouteSpec>& DescribedRoutes();
 
 // The parsed OpenAPI document (fails the test binary if unreadable).
 const nlohmann::json& OpenApiSpec();

@@ -7,6 +7,7 @@
 #include "core/log.h"
 #include "core/testing/testing.h"
 #include "records/store.h"
+#include "router/api.h"
 
 namespace ds::api::testing {
 namespace {
@@ -21,6 +22,8 @@ std::string PermissionName(Permission p) {
       return "edit";
     case Permission::kReadAudit:
       return "read-audit";
+    case Permission::kConfigure:
+      return "configure";
   }
   return "";
 }
@@ -40,7 +43,7 @@ TEST(OpenApi, DescribesExactlyTheRoutesOfTheRouter) {
       documented.insert(Upper(key) + " " + path);
     }
   }
-  for (const RouteSpec& r : ApiRoutes()) {
+  for (const RouteSpec& r : DescribedRoutes()) {
     EXPECT_TRUE(served.insert(r.method + " " + r.pattern).second)
         << "route registered twice: " << r.pattern;
   }
@@ -48,7 +51,7 @@ TEST(OpenApi, DescribesExactlyTheRoutesOfTheRouter) {
 }
 
 TEST(OpenApi, StatesThePermissionAndProblemsOfEveryOperation) {
-  for (const RouteSpec& r : ApiRoutes()) {
+  for (const RouteSpec& r : DescribedRoutes()) {
     std::string method = r.method;
     for (char& c : method) c = static_cast<char>(c - 'A' + 'a');
     const nlohmann::json& op = OpenApiSpec()["paths"][r.pattern][method];
@@ -74,10 +77,14 @@ TEST(OpenApi, EveryRouteIsRegisteredAndGuarded) {
   ASSERT_OK(store);
   Logger quiet;
   quiet.set_level(LogLevel::kOff);
+  auto routing =
+      router::Router::Open(**store, {.data_dir = tmp.path(), .logger = &quiet});
+  ASSERT_OK(routing);
   net::Router router;
   AddApiRoutes(router, **store, quiet);
+  router::AddRouterRoutes(router, **routing, quiet);
 
-  for (const RouteSpec& r : ApiRoutes()) {
+  for (const RouteSpec& r : DescribedRoutes()) {
     net::Request request;
     request.method = r.method;
     request.path = r.pattern;  // "{id}" stands in for an id

@@ -34,6 +34,7 @@ void PrintSummary(const demo::DemoSummary& s, bool json) {
                           {"rejected", s.rejected},
                           {"pending", s.pending},
                           {"filed_total", s.filed_total},
+                          {"delivered", s.delivered},
                           {"virus_scan", s.virus_scan},
                           {"cases", cases}};
     std::cout << out.dump(2) << "\n";
@@ -48,7 +49,8 @@ void PrintSummary(const demo::DemoSummary& s, bool json) {
   std::cout << "  gesendet " << s.sent << ", empfangen " << s.received
             << ", angenommen " << s.accepted << ", abgewiesen " << s.rejected
             << ", offen " << s.pending << "\n"
-            << "  Vorgänge im Posteingang insgesamt: " << s.filed_total << "\n";
+            << "  Vorgänge im Posteingang insgesamt: " << s.filed_total << "\n"
+            << "  an das Demo-Fachverfahren zugestellt: " << s.delivered << "\n";
   if (!s.virus_scan) {
     std::cout << "  Hinweis: ohne clamd (--clamd SOCKET) wurde kein Virenscan "
                  "durchgeführt.\n";

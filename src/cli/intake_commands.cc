@@ -8,6 +8,7 @@
 #include <csignal>
 #include <ctime>
 #include <iostream>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
@@ -21,6 +22,9 @@
 #include "intake/hub.h"
 #include "intake/journal_sql.h"
 #include "intake/setup.h"
+#include "router/api.h"
+#include "router/config.h"
+#include "router/router.h"
 #include "web/destinations.h"
 #include "web/web.h"
 
@@ -43,6 +47,12 @@ std::string Time(int64_t t) {
 Status Serve(const Context& ctx, const std::string& config_path) {
   DS_ASSIGN_OR_RETURN(ConfigReader reader, ConfigReader::FromFile(config_path));
   DS_ASSIGN_OR_RETURN(intake::HubConfig config, intake::LoadHubConfig(reader));
+  router::RoutingConfig routing = router::LoadRoutingConfig(reader);
+  // [web] secure_cookies: on by default unless the hub listens on loopback;
+  // set it when a TLS proxy in front of a loopback hub serves the UI.
+  const bool secure_cookies =
+      reader.Bool("web.secure_cookies", !web::IsLoopbackListen(config.listen));
+  DS_RETURN_IF_ERROR(reader.Finish());
 
   intake::HubSetup setup;
   setup.data_dir = ResolveDataDir(ctx.data_flag);
@@ -67,20 +77,26 @@ Status Serve(const Context& ctx, const std::string& config_path) {
     DS_ASSIGN_OR_RETURN(std::string text, ReadFile(schema.file, 4 << 20));
     web_options.data_schemas.push_back(std::move(text));
   }
-  std::filesystem::path data_dir = setup.data_dir;
+  const std::filesystem::path data_dir = setup.data_dir;
   DS_ASSIGN_OR_RETURN(auto hub, intake::Hub::Create(std::move(setup)));
+
+  // The router shares the E-Akte's database (its outbox is the Vorgänge
+  // filed with state "new"); documents coming back pass the same gate.
+  router::RouterOptions routing_options{.data_dir = data_dir,
+                                        .database_url = config.database_url,
+                                        .config = std::move(routing)};
+  routing_options.document_policy.clamd_socket = config.clamd_socket;
+  DS_ASSIGN_OR_RETURN(auto cases_router,
+                      router::Router::Open(hub->store(), std::move(routing_options)));
 
   net::Router router;
   hub->AddRoutes(router);
   api::AddApiRoutes(router, hub->store());
+  router::AddRouterRoutes(router, *cases_router);
   // The web UI: pages only after a session login (local accounts, see
   // `drehscheibe web user add`); cookies are Secure unless on loopback.
   web_options.store = &hub->store();
-  // [web] secure_cookies: on by default unless the hub listens on loopback;
-  // set it when a TLS proxy in front of a loopback hub serves the UI.
-  web_options.secure_cookies =
-      reader.Bool("web.secure_cookies", !web::IsLoopbackListen(config.listen));
-  DS_RETURN_IF_ERROR(reader.Finish());
+  web_options.secure_cookies = secure_cookies;
   web_options.journal = &hub->journal();
   web_options.clamd_socket = config.clamd_socket;
   DS_ASSIGN_OR_RETURN(auto web_db, web::OpenDb(data_dir, config.database_url));
@@ -97,7 +113,9 @@ Status Serve(const Context& ctx, const std::string& config_path) {
                                        {"destinations", int64_t(config.destinations.size())}});
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
+  std::thread routing_loop([&] { cases_router->Run(g_stop); });
   hub->Run(g_stop);
+  routing_loop.join();
   server->Stop();
   return Status::Ok();
 }

@@ -7,10 +7,13 @@
 #include "api/api.h"
 #include "core/encoding.h"
 #include "core/files.h"
+#include "demo/fachverfahren.h"
 #include "demo/samples.h"
 #include "intake/hub.h"
 #include "jose/jwk.h"
 #include "net/http.h"
+#include "router/api.h"
+#include "router/router.h"
 #include "submission_api/send.h"
 #include "web/destinations.h"
 #include "web/web.h"
@@ -144,11 +147,33 @@ Result<DemoSummary> RunDemo(const DemoOptions& o) {
   wo.data_schemas.push_back(DataSchema());
   DS_ASSIGN_OR_RETURN(auto hub, intake::Hub::Create(std::move(hs)));
 
-  // The hub's HTTP face: callbacks, the API and the web UI (on loopback,
-  // so cookies without Secure).
+  // The router, with the demo Fachverfahren as the one webhook target of
+  // every case of the demo tenant.
+  // Two random UUIDs: 244 random bits, enough for a key that lives one run.
+  const std::string hook_secret = NewUuid() + NewUuid();
+  DS_ASSIGN_OR_RETURN(auto fachverfahren, DemoFachverfahren::Start(hook_secret));
+  router::RoutingConfig routing{
+      .targets = {{.id = "demo-fachverfahren",
+                   .tenant = kTenant,
+                   .kind = "webhook",
+                   .url = fachverfahren->url(),
+                   .secret = hook_secret}},
+      .rules = {{.name = "alle-antraege",
+                 .tenant = kTenant,
+                 .targets = {"demo-fachverfahren"}}},
+      .poll_ms = 200};
+  DS_ASSIGN_OR_RETURN(auto cases_router,
+                      router::Router::Open(hub->store(),
+                                           {.data_dir = o.data_dir,
+                                            .config = std::move(routing),
+                                            .logger = logger}));
+
+  // The hub's HTTP face: callbacks, the API, the router's API and the
+  // web UI (on loopback, so cookies without Secure).
   net::Router router;
   hub->AddRoutes(router);
   api::AddApiRoutes(router, hub->store(), *logger);
+  router::AddRouterRoutes(router, *cases_router, *logger);
   wo.store = &hub->store();
   wo.journal = &hub->journal();
   wo.logger = logger;
@@ -211,7 +236,10 @@ Result<DemoSummary> RunDemo(const DemoOptions& o) {
     Say(o, "REST-API: " + summary.hub_url + "/api/v1/vorgaenge  (Authorization: Bearer " +
                token.token + ")");
     static const std::atomic<bool> kNever{false};
-    hub->Run(o.stop ? *o.stop : kNever);
+    const std::atomic<bool>& stop = o.stop ? *o.stop : kNever;
+    std::thread routing_loop([&] { cases_router->Run(stop); });
+    hub->Run(stop);
+    routing_loop.join();
   } else {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(o.timeout_seconds);
     for (;;) {
@@ -225,7 +253,17 @@ Result<DemoSummary> RunDemo(const DemoOptions& o) {
       if (!open || std::chrono::steady_clock::now() > deadline) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
+    // Route what was filed and deliver it to the demo Fachverfahren.
+    for (;;) {
+      DS_ASSIGN_OR_RETURN(int routed, cases_router->RouteNew());
+      DS_ASSIGN_OR_RETURN(int attempted, cases_router->DeliverDue());
+      if ((routed == 0 && attempted == 0) ||
+          std::chrono::steady_clock::now() > deadline) {
+        break;
+      }
+    }
   }
+  summary.delivered = fachverfahren->received();
 
   // Summarise from the journal.
   for (DemoCase& c : summary.cases) {

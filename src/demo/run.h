@@ -50,6 +50,7 @@ struct DemoSummary {
   int rejected = 0;
   int pending = 0;
   int filed_total = 0;  // Vorgänge in the E-Akte, all runs
+  int delivered = 0;    // cases the demo Fachverfahren received (this run)
   std::string hub_url;
   bool virus_scan = false;
   std::vector<DemoCase> cases;

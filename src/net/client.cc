@@ -118,6 +118,9 @@ Result<ClientResponse> Fetch(const ClientRequest& request) {
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT,
                    static_cast<long>(std::min(request.timeout_seconds, 30)));
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  if (!request.ca_file.empty()) {
+    curl_easy_setopt(c, CURLOPT_CAINFO, request.ca_file.c_str());
+  }
   DS_RETURN_IF_ERROR(SetBody(request, h));
   if (request.method != "GET" && request.method != "POST") {
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());

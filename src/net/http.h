@@ -122,6 +122,9 @@ struct ClientRequest {
   std::filesystem::path out_file;   // write the response body to a file
   int timeout_seconds = 60;
   uint64_t max_response = 64ull << 20;  // for in-memory bodies
+  // PEM file of CA certificates that https peers must chain to, instead of
+  // the system's trust store (e.g. an authority's own PKI). Empty: system.
+  std::filesystem::path ca_file;
 };
 
 struct ClientResponse {

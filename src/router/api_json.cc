@@ -1,0 +1,113 @@
+// JSON of the router's model and the input helpers of its handlers.
+#include <charconv>
+#include <ctime>
+
+#include "router/api_internal.h"
+
+namespace ds::router::internal {
+namespace {
+
+nlohmann::json OrNull(const std::string& s) {
+  return s.empty() ? nlohmann::json() : nlohmann::json(s);
+}
+
+}  // namespace
+
+std::string TimeMs(int64_t ms) {
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+nlohmann::json DeliveryJson(const Delivery& d) {
+  return {
+      {"id", d.id},
+      {"vorgang_id", d.vorgang_id},
+      {"target", d.target},
+      {"state", d.state},
+      {"attempts", d.attempts},
+      {"next_attempt_at", d.state == "pending"
+                              ? nlohmann::json(TimeMs(d.next_attempt_ms))
+                              : nlohmann::json()},
+      {"last_error", OrNull(d.last_error)},
+      {"created_at", TimeMs(d.created_ms)},
+      {"delivered_at", d.delivered_ms ? nlohmann::json(TimeMs(*d.delivered_ms))
+                                      : nlohmann::json()},
+      {"cursor", std::to_string(d.seq)}};
+}
+
+nlohmann::json StatusJson(const StatusReport& s) {
+  return {{"id", s.id},         {"vorgang_id", s.vorgang_id},
+          {"source", s.source}, {"status", s.status},
+          {"note", s.note},     {"created_at", TimeMs(s.created_ms)}};
+}
+
+nlohmann::json OutgoingJson(const OutgoingAnswer& a) {
+  return {{"id", a.id},
+          {"vorgang_id", a.vorgang_id},
+          {"kind", a.kind},
+          {"reference", a.reference},
+          {"channel", a.channel},
+          {"state", a.state},
+          {"created_at", TimeMs(a.created_ms)},
+          {"cursor", std::to_string(a.seq)}};
+}
+
+nlohmann::json PlanJson(const RoutePlan& p) {
+  return {{"matched", p.decision.matched},
+          {"rule", OrNull(p.decision.rule)},
+          {"targets", p.decision.targets},
+          {"form_read", p.form_read}};
+}
+
+Status OnlyParams(const net::Request& r,
+                  const std::vector<std::string_view>& allowed) {
+  for (const auto& [key, value] : r.query) {
+    bool ok = false;
+    for (std::string_view a : allowed) ok = ok || key == a;
+    if (!ok) return InvalidInput("unknown query parameter " + key);
+  }
+  return Status::Ok();
+}
+
+std::optional<std::string> Param(const net::Request& r, const char* name) {
+  auto it = r.query.find(name);
+  if (it == r.query.end()) return std::nullopt;
+  return it->second;
+}
+
+Result<int64_t> CursorParam(const net::Request& r, const char* name) {
+  std::optional<std::string> v = Param(r, name);
+  if (!v || v->empty()) return int64_t{0};
+  int64_t out = 0;
+  auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
+  if (ec != std::errc() || ptr != v->data() + v->size() || out < 0) {
+    return InvalidInput(std::string(name) + ": malformed cursor");
+  }
+  return out;
+}
+
+Result<int> LimitParam(const net::Request& r, int def, int max) {
+  std::optional<std::string> v = Param(r, "limit");
+  if (!v) return def;
+  int out = 0;
+  auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
+  if (ec != std::errc() || ptr != v->data() + v->size() || out < 1 ||
+      out > max) {
+    return InvalidInput("limit: an integer in 1.." + std::to_string(max));
+  }
+  return out;
+}
+
+Result<nlohmann::json> JsonBody(const net::Request& r, size_t max) {
+  if (r.body_size > max) return TooLarge("body too large");
+  DS_ASSIGN_OR_RETURN(std::string text, r.ReadBody(max));
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded()) return InvalidInput("body is not JSON");
+  return j;
+}
+
+}  // namespace ds::router::internal

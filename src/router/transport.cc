@@ -1,0 +1,112 @@
+#include "router/transport.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "core/encoding.h"
+#include "net/http.h"
+
+namespace ds::router {
+namespace {
+
+class WebhookTransport : public Transport {
+ public:
+  explicit WebhookTransport(TargetConfig target) : target_(std::move(target)) {}
+
+  Result<Attempt> Deliver(const Outgoing& d) override {
+    std::string ts = std::to_string(UnixNow());
+    net::ClientRequest req{.method = "POST", .url = target_.url};
+    req.body = d.body;
+    req.headers["Content-Type"] = "application/json";
+    req.headers[kTimestampHeader] = ts;
+    req.headers[kSignatureHeader] =
+        WebhookSignature(target_.secret, ts, d.body);
+    req.headers[kDeliveryHeader] = d.delivery_id;
+    req.headers[kIdempotencyHeader] = d.idempotency_key;
+    req.timeout_seconds = target_.timeout_seconds;
+    req.max_response = 64 << 10;
+    req.ca_file = target_.ca_file;
+
+    Result<net::ClientResponse> r = net::Fetch(req);
+    if (!r.ok()) {
+      // The message names the URL and curl's reason, not the payload.
+      return Attempt{.delivered = false, .detail = r.status().message()};
+    }
+    bool ok = r->status >= 200 && r->status < 300;
+    return Attempt{.delivered = ok,
+                   .detail = "http " + std::to_string(r->status)};
+  }
+
+ private:
+  TargetConfig target_;
+};
+
+}  // namespace
+
+std::string WebhookSignature(std::string_view secret,
+                             std::string_view timestamp,
+                             std::string_view body) {
+  std::string message;
+  message.reserve(timestamp.size() + 1 + body.size());
+  message.append(timestamp).append(".").append(body);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+       reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+       mac, &len);
+  return "v1=" +
+         HexEncode(std::string_view(reinterpret_cast<const char*>(mac), len));
+}
+
+Status VerifyWebhook(std::string_view secret, std::string_view timestamp,
+                     std::string_view signature, std::string_view body,
+                     int64_t now) {
+  int64_t ts = 0;
+  if (timestamp.empty() || timestamp.size() > 12) {
+    return Status(Code::kUnauthenticated, "webhook: timestamp missing");
+  }
+  for (char c : timestamp) {
+    if (c < '0' || c > '9') {
+      return Status(Code::kUnauthenticated, "webhook: timestamp malformed");
+    }
+    ts = ts * 10 + (c - '0');
+  }
+  if (ts < now - kReplayWindowSeconds || ts > now + kReplayWindowSeconds) {
+    return Status(Code::kUnauthenticated,
+                  "webhook: timestamp outside the replay window");
+  }
+  if (!ConstantTimeEquals(WebhookSignature(secret, timestamp, body),
+                          signature)) {
+    return Status(Code::kUnauthenticated, "webhook: signature mismatch");
+  }
+  return Status::Ok();
+}
+
+std::unique_ptr<Transport> MakeWebhookTransport(const TargetConfig& target) {
+  return std::make_unique<WebhookTransport>(target);
+}
+
+TransportRegistry TransportRegistry::WithDefaults() {
+  TransportRegistry r;
+  r.Register("webhook",
+             [](const TargetConfig& t) -> Result<std::unique_ptr<Transport>> {
+               return MakeWebhookTransport(t);
+             });
+  return r;
+}
+
+void TransportRegistry::Register(const std::string& kind,
+                                 TransportFactory factory) {
+  factories_[kind] = std::move(factory);
+}
+
+Result<std::unique_ptr<Transport>> TransportRegistry::Make(
+    const TargetConfig& target) const {
+  auto it = factories_.find(target.kind);
+  if (it == factories_.end()) {
+    return InvalidInput("router: no transport of kind " + target.kind);
+  }
+  return it->second(target);
+}
+
+}  // namespace ds::router
