@@ -15,11 +15,9 @@ using internal::XmlWriter;
 
 namespace {
 
-
 bool Exportable(const records::Dokument& d) {
-  return !d.deleted_at &&
-         (d.verdict == records::Verdict::kClean ||
-          d.verdict == records::Verdict::kNeutralised);
+  return !d.deleted_at && (d.verdict == records::Verdict::kClean ||
+                           d.verdict == records::Verdict::kNeutralised);
 }
 
 const records::Format* Original(const records::Dokument& d) {
@@ -36,7 +34,8 @@ std::string Note(const records::Dokument& d, bool withheld) {
   }
   if (withheld) {
     return "Primärdokument zurückgehalten: Prüfergebnis der Eingangsprüfung "
-           "\"" + verdict + "\" (drehscheibe).";
+           "\"" +
+           verdict + "\" (drehscheibe).";
   }
   if (d.verdict == records::Verdict::kNeutralised) {
     return "Original mit aktiven Inhalten; in drehscheibe liegt eine "
@@ -66,7 +65,8 @@ Status WriteDokument(XmlWriter& w, const records::Dokument& d,
   w.Close();
   w.Open("AllgemeineMetadaten");
   std::string betreff = original ? original->filename : "";
-  if (betreff.empty()) betreff = d.purpose == "form" ? "Antragsdaten" : "Anlage";
+  if (betreff.empty())
+    betreff = d.purpose == "form" ? "Antragsdaten" : "Anlage";
   w.Leaf("Betreff", betreff);
   if (std::string note = Note(d, withheld); !note.empty()) {
     w.Leaf("Bemerkung", note);
@@ -167,7 +167,9 @@ Result<fs::path> ExportVorgang(records::Store& store, const std::string& tenant,
 
   // Build the message: header, then one SchriftgutobjektZumAblegen.
   Package package;
-  Collector c{.store = store, .tenant = tenant, .actor = options.actor,
+  Collector c{.store = store,
+              .tenant = tenant,
+              .actor = options.actor,
               .package = package};
   std::string process_id = NewUuid();
   XmlWriter w(k0605Root, options.version);
@@ -184,7 +186,8 @@ Result<fs::path> ExportVorgang(records::Store& store, const std::string& tenant,
 
   w.Open("SchriftgutobjektZumAblegen");
   w.Leaf("FachverfahrenObjektID", v.id);
-  if (!options.id_container.empty()) w.Leaf("IDContainer", options.id_container);
+  if (!options.id_container.empty())
+    w.Leaf("IDContainer", options.id_container);
   w.Open("Schriftgutobjekt");
   if (akte) {
     w.Open("Akte");
@@ -214,14 +217,13 @@ Result<fs::path> ExportVorgang(records::Store& store, const std::string& tenant,
   fs::path out = options.out_dir / (process_id + "_" + k0605Root + ".zip");
   DS_RETURN_IF_ERROR(WriteFileAtomic(out, zip));
 
-  DS_RETURN_IF_ERROR(store.AppendAudit(
-      tenant, options.actor, "export", {v.id},
-      {{"format", "xdomea"},
-       {"message", "0605"},
-       {"version", options.version},
-       {"process_id", process_id},
-       {"files", c.files},
-       {"withheld", c.withheld}}));
+  DS_RETURN_IF_ERROR(store.AppendAudit(tenant, options.actor, "export", {v.id},
+                                       {{"format", "xdomea"},
+                                        {"message", "0605"},
+                                        {"version", options.version},
+                                        {"process_id", process_id},
+                                        {"files", c.files},
+                                        {"withheld", c.withheld}}));
   return out;
 }
 

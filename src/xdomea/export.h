@@ -30,7 +30,7 @@ namespace ds::xdomea {
 
 // Sender or receiver in the message header (KontaktType).
 struct Party {
-  std::string institution;          // Institution/Name, e.g. "Kreis A"
+  std::string institution;           // Institution/Name, e.g. "Kreis A"
   std::string organisationseinheit;  // Organisationseinheit/Name, optional
 };
 
@@ -42,8 +42,8 @@ struct ExportOptions {
   Party sender;
   Party receiver;
   std::string erstellerkennung = "drehscheibe";  // user id in the DMS
-  std::string id_container;  // optional: DMS container to file into
-  std::string actor = "xdomea-export";           // audit actor
+  std::string id_container;             // optional: DMS container to file into
+  std::string actor = "xdomea-export";  // audit actor
 };
 
 // Writes the Vorgang (inside its Akte, if it has one) as a schema-valid

@@ -23,7 +23,8 @@ class ExportTest : public ::testing::Test {
     return {.version = version,
             .specs_dir = ds::testing::SpecsDir(),
             .out_dir = tmp_.path() / "out",
-            .sender = {.institution = "Kreis A", .organisationseinheit = "Sozialamt"},
+            .sender = {.institution = "Kreis A",
+                       .organisationseinheit = "Sozialamt"},
             .receiver = {.institution = "DMS Kreis A"}};
   }
   ds::testing::TempDir tmp_;
@@ -36,15 +37,18 @@ TEST_F(ExportTest, WritesASchemaValid0605WithTheOriginals) {
   auto zip = ExportVorgang(*store_, "kreis-a", vid, Options());
 
   ASSERT_OK(zip);
-  EXPECT_TRUE(zip->filename().string().ends_with("_FVDaten.SGOAblegen.0605.zip"));
+  EXPECT_TRUE(
+      zip->filename().string().ends_with("_FVDaten.SGOAblegen.0605.zip"));
   EXPECT_EQ(testing::XmllintPackage(*zip, "3.1.0"), "");
   auto pkg = ReadPackageFile(*zip);
   ASSERT_OK(pkg);
   EXPECT_EQ(pkg->files.size(), 2u);  // form data and the PDF
-  EXPECT_NE(pkg->xml.find("<xdomea:FachverfahrenObjektID>" + vid), std::string::npos);
+  EXPECT_NE(pkg->xml.find("<xdomea:FachverfahrenObjektID>" + vid),
+            std::string::npos);
   bool pdf = false;
   for (const auto& [name, bytes] : pkg->files) {
-    pdf = pdf || (name.ends_with("_Mietvertrag__Kopie_.pdf") && bytes.starts_with("%PDF"));
+    pdf = pdf || (name.ends_with("_Mietvertrag__Kopie_.pdf") &&
+                  bytes.starts_with("%PDF"));
   }
   EXPECT_TRUE(pdf);
   Validator v(ds::testing::SpecsDir());

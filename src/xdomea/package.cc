@@ -60,8 +60,9 @@ Status CheckEntryName(const std::string& name, const Limits& limits) {
   if (name.find('/') != std::string::npos) {
     // Covers absolute names, "../x" and sub-directories: xdomea packages
     // are flat.
-    return InvalidInput("package: entry name with a path (traversal or "
-                        "sub-directory): xdomea packages are flat");
+    return InvalidInput(
+        "package: entry name with a path (traversal or "
+        "sub-directory): xdomea packages are flat");
   }
   if (name == "." || name == "..") {
     return InvalidInput("package: entry name '.' or '..'");
@@ -166,8 +167,9 @@ Result<Package> ReadPackage(std::string_view zip, const Limits& limits) {
     }
   }
   if (pkg.message_name.empty()) {
-    return InvalidInput("package: no message XML named "
-                        "<ProzessID>_<Gruppe>.<Name>.<Code>.xml");
+    return InvalidInput(
+        "package: no message XML named "
+        "<ProzessID>_<Gruppe>.<Name>.<Code>.xml");
   }
   if (pkg.xml.size() > limits.max_xml_bytes) {
     return TooLarge("package: message larger than " +

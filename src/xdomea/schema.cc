@@ -127,7 +127,8 @@ std::string NamespaceOf(std::string_view version) {
 std::vector<std::string> AvailableVersions(const fs::path& specs_dir) {
   std::vector<std::string> out;
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(specs_dir / "xdomea" / "xsd", ec)) {
+  for (const auto& e :
+       fs::directory_iterator(specs_dir / "xdomea" / "xsd", ec)) {
     std::string name = e.path().filename().string();
     if (IsVersion(name) && fs::is_regular_file(e.path() / "xdomea.xsd")) {
       out.push_back(name);
@@ -161,8 +162,9 @@ Result<DocPtr> ParseXml(std::string_view xml, const Limits& limits) {
   xmlFreeParserCtxt(ctxt);
 
   if (doctype) {
-    return InvalidInput("parse message: a DOCTYPE is not allowed (no DTDs, "
-                        "no entities)");
+    return InvalidInput(
+        "parse message: a DOCTYPE is not allowed (no DTDs, "
+        "no entities)");
   }
   if (!doc || !well_formed) {
     while (!why.empty() && why.back() == '\n') why.pop_back();
@@ -180,8 +182,9 @@ Result<std::string> VersionOf(const xmlNode* root) {
                        : "";
   if (!ns.starts_with(kNamespacePrefix) ||
       !IsVersion(std::string_view(ns).substr(kNamespacePrefix.size()))) {
-    return InvalidInput("not an xdomea message: the root element is not in "
-                        "a namespace urn:xoev-de:xdomea:schema:<version>");
+    return InvalidInput(
+        "not an xdomea message: the root element is not in "
+        "a namespace urn:xoev-de:xdomea:schema:<version>");
   }
   return ns.substr(kNamespacePrefix.size());
 }
@@ -196,11 +199,13 @@ Result<Parsed> ParseAndValidate(const Validator& validator,
     return InvalidInput("message is xdomea " + found + ", not the requested " +
                         version);
   }
-  fs::path xsd = validator.specs_dir() / "xdomea" / "xsd" / found / "xdomea.xsd";
+  fs::path xsd =
+      validator.specs_dir() / "xdomea" / "xsd" / found / "xdomea.xsd";
   if (!fs::is_regular_file(xsd)) {
-    return EnvironmentError("no XSD for xdomea " + found + " in " +
-                            (validator.specs_dir() / "xdomea" / "xsd").string() +
-                            " (official schemas: XRepository)");
+    return EnvironmentError(
+        "no XSD for xdomea " + found + " in " +
+        (validator.specs_dir() / "xdomea" / "xsd").string() +
+        " (official schemas: XRepository)");
   }
   DS_ASSIGN_OR_RETURN(SchemaPtr schema, LoadSchema(xsd));
 
@@ -212,8 +217,8 @@ Result<Parsed> ParseAndValidate(const Validator& validator,
   xmlSchemaFreeValidCtxt(vctxt);
   if (rc < 0) return Internal("validate: libxml2 internal error");
   if (rc > 0 && collected.errors.empty()) {
-    collected.errors.push_back({.line = 0, .column = 0,
-                                .message = "schema validation failed"});
+    collected.errors.push_back(
+        {.line = 0, .column = 0, .message = "schema validation failed"});
   }
 
   Parsed out{.doc = std::move(doc),

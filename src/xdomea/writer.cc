@@ -53,7 +53,8 @@ void XmlWriter::Code(std::string_view name, std::string_view list_uri,
   out_ += "<xdomea:";
   out_ += name;
   out_ += " listURI=\"" + Escape(list_uri) + "\" listVersionID=\"" +
-          Escape(list_version) + "\"><code>" + Escape(code) + "</code></xdomea:";
+          Escape(list_version) + "\"><code>" + Escape(code) +
+          "</code></xdomea:";
   out_ += name;
   out_ += '>';
 }
@@ -70,10 +71,18 @@ std::string Escape(std::string_view text) {
   for (char ch : text) {
     unsigned char c = static_cast<unsigned char>(ch);
     switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
       default:
         // XML 1.0 allows of C0 only tab, newline and carriage return.
         if (c < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') break;

@@ -39,12 +39,12 @@ std::string NamespaceOf(std::string_view version);
 struct Limits {
   uint64_t max_package_bytes = 512ull << 20;  // the zip itself
   uint64_t max_entries = 1000;
-  uint64_t max_entry_bytes = 256ull << 20;    // one uncompressed entry
-  uint64_t max_total_bytes = 1ull << 30;      // all entries uncompressed
-  uint64_t max_ratio = 200;                   // uncompressed/compressed
-  uint64_t max_xml_bytes = 64ull << 20;       // the message
-  size_t max_name_bytes = 255;                // an entry name
-  int max_xml_depth = 256;                    // element nesting
+  uint64_t max_entry_bytes = 256ull << 20;  // one uncompressed entry
+  uint64_t max_total_bytes = 1ull << 30;    // all entries uncompressed
+  uint64_t max_ratio = 200;                 // uncompressed/compressed
+  uint64_t max_xml_bytes = 64ull << 20;     // the message
+  size_t max_name_bytes = 255;              // an entry name
+  int max_xml_depth = 256;                  // element nesting
 };
 
 // One schema violation: where (line, and column when libxml2 knows it) and
