@@ -7,6 +7,7 @@
 #include "core/log.h"
 #include "core/testing/testing.h"
 #include "records/store.h"
+#include "xdomea/routes.h"
 
 namespace ds::api::testing {
 namespace {
@@ -25,6 +26,14 @@ std::string PermissionName(Permission p) {
   return "";
 }
 
+// The routes of the REST API: ds_api's own and those of the parts that add
+// theirs to the same router (xdomea).
+std::vector<RouteSpec> AllRoutes() {
+  std::vector<RouteSpec> routes = ApiRoutes();
+  for (const RouteSpec& r : xdomea::XdomeaRoutes()) routes.push_back(r);
+  return routes;
+}
+
 std::string Upper(std::string s) {
   for (char& c : s) c = static_cast<char>(c - 'a' + 'A');
   return s;
@@ -40,7 +49,7 @@ TEST(OpenApi, DescribesExactlyTheRoutesOfTheRouter) {
       documented.insert(Upper(key) + " " + path);
     }
   }
-  for (const RouteSpec& r : ApiRoutes()) {
+  for (const RouteSpec& r : AllRoutes()) {
     EXPECT_TRUE(served.insert(r.method + " " + r.pattern).second)
         << "route registered twice: " << r.pattern;
   }
@@ -48,7 +57,7 @@ TEST(OpenApi, DescribesExactlyTheRoutesOfTheRouter) {
 }
 
 TEST(OpenApi, StatesThePermissionAndProblemsOfEveryOperation) {
-  for (const RouteSpec& r : ApiRoutes()) {
+  for (const RouteSpec& r : AllRoutes()) {
     std::string method = r.method;
     for (char& c : method) c = static_cast<char>(c - 'A' + 'a');
     const nlohmann::json& op = OpenApiSpec()["paths"][r.pattern][method];
@@ -76,8 +85,9 @@ TEST(OpenApi, EveryRouteIsRegisteredAndGuarded) {
   quiet.set_level(LogLevel::kOff);
   net::Router router;
   AddApiRoutes(router, **store, quiet);
+  xdomea::AddXdomeaRoutes(router, **store, {}, quiet);
 
-  for (const RouteSpec& r : ApiRoutes()) {
+  for (const RouteSpec& r : AllRoutes()) {
     net::Request request;
     request.method = r.method;
     request.path = r.pattern;  // "{id}" stands in for an id

@@ -20,6 +20,7 @@
 #include "intake/hub.h"
 #include "intake/journal_sql.h"
 #include "intake/setup.h"
+#include "xdomea/routes.h"
 
 namespace ds::cli {
 namespace {
@@ -63,6 +64,13 @@ Status Serve(const Context& ctx, const std::string& config_path) {
   // (subjects), so `serve` offers it only through the REST API's tokens.
   // The demo's plain page stays in `drehscheibe demo`.
   api::AddApiRoutes(router, hub->store());
+  // Fachverfahren hand in 0605 packages; their files pass the same gate
+  // policy as attachments of applications.
+  gate::Policy xdomea_policy = intake::GatePolicy(config);
+  xdomea_policy.allow_all_inspectable = true;
+  xdomea::AddXdomeaRoutes(router, hub->store(),
+                          {.specs_dir = ResolveSpecsDir(ctx.specs_flag),
+                           .inspect = xdomea::GateInspector(xdomea_policy)});
   DS_ASSIGN_OR_RETURN(auto server, net::HttpServer::Start({.listen = config.listen}, std::move(router)));
   DefaultLogger().Info("hub.started", {{"listen", server->base_url()},
                                        {"destinations", int64_t(config.destinations.size())}});

@@ -13,6 +13,7 @@
 #include "jose/jwk.h"
 #include "net/http.h"
 #include "submission_api/send.h"
+#include "xdomea/routes.h"
 #include "zustelldienst/service.h"
 
 namespace ds::demo {
@@ -144,6 +145,14 @@ Result<DemoSummary> RunDemo(const DemoOptions& o) {
   hub->AddRoutes(router);
   AddPage(router, hub->store(), kTenant);
   api::AddApiRoutes(router, hub->store(), *logger);
+  gate::Policy xdomea_policy;
+  xdomea_policy.allow_all_inspectable = true;
+  xdomea_policy.clamd_socket = o.clamd_socket;
+  xdomea_policy.require_virus_scan = !o.clamd_socket.empty();
+  xdomea::AddXdomeaRoutes(router, hub->store(),
+                          {.specs_dir = o.specs_dir,
+                           .inspect = xdomea::GateInspector(xdomea_policy, logger)},
+                          *logger);
   Result<std::unique_ptr<net::HttpServer>> server =
       net::HttpServer::Start({.listen = o.once ? "127.0.0.1:0" : o.hub_listen}, std::move(router));
   if (!server.ok()) {

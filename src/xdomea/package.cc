@@ -119,6 +119,7 @@ Result<Package> ReadPackage(std::string_view zip, const Limits& limits) {
   }
 
   Package pkg;
+  pkg.zipped = true;
   std::set<std::string> seen;
   uint64_t total = 0, entries = 0;
   for (;;) {

@@ -286,4 +286,33 @@ Result<ValidationReport> Validator::Validate(std::string_view xml,
   return std::move(parsed.report);
 }
 
+namespace {
+void CheckDateinamen(const xmlNode* node, const Package& package,
+                     std::vector<SchemaError>& errors) {
+  for (const xmlNode* c = node->children; c != nullptr; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE) continue;
+    if (internal::LocalName(c) == "Dateiname" &&
+        internal::LocalName(c->parent) == "Primaerdokument" &&
+        !package.files.contains(internal::Text(c))) {
+      errors.push_back({.line = static_cast<int>(xmlGetLineNo(c)),
+                        .column = 0,
+                        .message = "Element 'Dateiname': the primary file it "
+                                   "names is not in the package"});
+    }
+    CheckDateinamen(c, package, errors);
+  }
+}
+}  // namespace
+
+Result<ValidationReport> Validator::ValidatePackage(
+    const Package& package, const std::string& version) const {
+  DS_ASSIGN_OR_RETURN(internal::Parsed parsed,
+                      internal::ParseAndValidate(*this, package.xml, version));
+  if (package.zipped && parsed.report.valid()) {
+    CheckDateinamen(xmlDocGetRootElement(parsed.doc.get()), package,
+                    parsed.report.errors);
+  }
+  return std::move(parsed.report);
+}
+
 }  // namespace ds::xdomea

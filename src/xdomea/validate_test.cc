@@ -44,7 +44,7 @@ TEST(Validate, EveryBundledExamplePackageAndMessageIsValid) {
     SCOPED_TRACE(input.filename().string());
     auto pkg = ReadPackageFile(input);
     ASSERT_OK(pkg);
-    auto report = validator.Validate(pkg->xml);
+    auto report = validator.ValidatePackage(*pkg);
     ASSERT_OK(report);
     EXPECT_TRUE(report->valid())
         << report->errors.size() << " errors, first: "
@@ -144,6 +144,30 @@ TEST(Validate, RefusesOversizedMessages) {
 
   EXPECT_THAT(validator.Validate(std::string(200, ' ')),
               StatusIs(Code::kTooLarge));
+}
+
+}  // namespace
+}  // namespace ds::xdomea
+
+namespace ds::xdomea {
+namespace {
+
+TEST(Validate, PackageMustHoldEveryNamedPrimaryFile) {
+  Validator validator(ds::testing::SpecsDir());
+  auto pkg = ReadPackageFile(ds::testing::SpecsDir() / "xdomea" / "examples" /
+                             "x-man-testdata-3.0.0" /
+                             "9a75050f-323a-4e84-94c9-a889aa2b4fe8_"
+                             "Aussonderung.Aussonderung.0503.zip");
+  ASSERT_OK(pkg);
+  pkg->files.erase(pkg->files.begin());
+
+  auto report = validator.ValidatePackage(*pkg);
+
+  ASSERT_OK(report);
+  ASSERT_EQ(report->errors.size(), 1u);
+  EXPECT_GT(report->errors[0].line, 0);
+  EXPECT_THAT(report->errors[0].message,
+              ::testing::HasSubstr("not in the package"));
 }
 
 }  // namespace

@@ -67,6 +67,7 @@ struct Package {
   std::string message_name;  // entry name of the message XML
   std::string xml;
   std::map<std::string, std::string> files;  // entry name -> bytes
+  bool zipped = false;  // read from a zip (else a bare message)
 };
 
 // Reads a zip package (bytes in memory). Checks: it is a zip; at most
@@ -100,6 +101,12 @@ class Validator {
   // version's XSDs (e.g. 4.0.0).
   Result<ValidationReport> Validate(std::string_view xml,
                                     const std::string& version = "") const;
+
+  // Validate, and for a zipped package also that every Primaerdokument's
+  // Dateiname is an entry of the package (reported like a schema error, at
+  // the Dateiname's line).
+  Result<ValidationReport> ValidatePackage(
+      const Package& package, const std::string& version = "") const;
 
   const std::filesystem::path& specs_dir() const { return specs_dir_; }
   const Limits& limits() const { return limits_; }
