@@ -69,6 +69,7 @@ std::string Redact(std::string_view message) {
 
 struct Collected {
   std::vector<SchemaError> errors;
+  std::vector<std::string> tags;  // qualified name of each error's element
 };
 
 constexpr size_t kMaxErrors = 100;
@@ -80,6 +81,43 @@ void CollectError(void* user, xmlErrorPtr error) {
       .line = error->line,
       .column = error->int2 > 0 ? error->int2 : 0,
       .message = Redact(error->message ? error->message : "schema error")});
+  std::string tag;
+  const auto* node = static_cast<const xmlNode*>(error->node);
+  if (node != nullptr && node->type == XML_ATTRIBUTE_NODE) node = node->parent;
+  if (node != nullptr && node->type == XML_ELEMENT_NODE && node->name) {
+    if (node->ns && node->ns->prefix) {
+      tag = std::string(reinterpret_cast<const char*>(node->ns->prefix)) + ":";
+    }
+    tag += reinterpret_cast<const char*>(node->name);
+  }
+  out->tags.push_back(std::move(tag));
+}
+
+// libxml2 keeps no columns in the tree; a schema error's column is that of
+// its element's start tag on the reported line (the first such tag there).
+void AddColumns(std::string_view xml, Collected& c) {
+  for (size_t i = 0; i < c.errors.size(); ++i) {
+    SchemaError& e = c.errors[i];
+    if (e.column > 0 || e.line <= 0 || c.tags[i].empty()) continue;
+    size_t start = 0;
+    for (int line = 1; line < e.line && start != std::string_view::npos;
+         ++line) {
+      start = xml.find('\n', start);
+      if (start != std::string_view::npos) ++start;
+    }
+    if (start == std::string_view::npos) continue;
+    std::string_view text = xml.substr(start, xml.find('\n', start) - start);
+    std::string open = "<" + c.tags[i];
+    for (size_t at = text.find(open); at != std::string_view::npos;
+         at = text.find(open, at + 1)) {
+      size_t end = at + open.size();
+      if (end == text.size() || text[end] == ' ' || text[end] == '>' ||
+          text[end] == '/' || text[end] == '\t' || text[end] == '\r') {
+        e.column = static_cast<int>(at) + 1;
+        break;
+      }
+    }
+  }
 }
 
 struct SchemaFree {
@@ -216,6 +254,7 @@ Result<Parsed> ParseAndValidate(const Validator& validator,
   int rc = xmlSchemaValidateDoc(vctxt, doc.get());
   xmlSchemaFreeValidCtxt(vctxt);
   if (rc < 0) return Internal("validate: libxml2 internal error");
+  AddColumns(xml, collected);
   if (rc > 0 && collected.errors.empty()) {
     collected.errors.push_back(
         {.line = 0, .column = 0, .message = "schema validation failed"});

@@ -90,6 +90,7 @@ TEST(Validate, ReportsSchemaErrorsWithoutTheDocumentsValues) {
   ASSERT_OK(report);
   ASSERT_FALSE(report->valid());
   EXPECT_EQ(report->errors[0].line, 4);
+  EXPECT_EQ(report->errors[0].column, 5);  // <xdomea:ProzessID> after 4 blanks
   EXPECT_THAT(report->errors[0].message, ::testing::HasSubstr("ProzessID"));
   for (const SchemaError& e : report->errors) {
     EXPECT_THAT(e.message, ::testing::Not(::testing::HasSubstr("Mustermann")));

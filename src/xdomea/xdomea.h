@@ -47,7 +47,8 @@ struct Limits {
   int max_xml_depth = 256;                  // element nesting
 };
 
-// One schema violation: where (line, and column when libxml2 knows it) and
+// One schema violation: where (line; column of the offending element's
+// start tag, since libxml2 keeps no columns in its tree; 0 if unknown) and
 // libxml2's message with quoted values of the document replaced by "…".
 struct SchemaError {
   int line = 0;
