@@ -6,6 +6,7 @@
 
 #include "core/encoding.h"
 #include "core/files.h"
+#include "core/log.h"
 #include "xdomea/messages.h"
 #include "xdomea/writer.h"
 
@@ -224,6 +225,13 @@ Result<fs::path> ExportVorgang(records::Store& store, const std::string& tenant,
                                         {"process_id", process_id},
                                         {"files", c.files},
                                         {"withheld", c.withheld}}));
+  DefaultLogger().Info("xdomea.export",
+                       {{"tenant", tenant},
+                        {"vorgang", v.id},
+                        {"process_id", process_id},
+                        {"files", c.files},
+                        {"withheld", static_cast<int64_t>(c.withheld.size())},
+                        {"bytes", static_cast<int64_t>(zip.size())}});
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <libxml/tree.h>
 
 #include "core/files.h"
+#include "core/log.h"
 #include "xdomea/dom.h"
 #include "xdomea/tree.h"
 #include "xdomea/writer.h"
@@ -239,6 +240,14 @@ Result<ImportResult> ImportPackage(records::Store& store,
 
   DS_ASSIGN_OR_RETURN(result.receipt, store.ImportRecords(in));
   result.without_file = walk.without_file;
+  DefaultLogger().Info("xdomea.import",
+                       {{"tenant", tenant},
+                        {"message", result.message_type},
+                        {"process_id", result.process_id},
+                        {"akten", result.receipt.akten_new},
+                        {"vorgaenge", result.receipt.vorgaenge_new},
+                        {"dokumente", result.receipt.dokumente_new},
+                        {"already_present", result.receipt.already_present}});
   return result;
 }
 

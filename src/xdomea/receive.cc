@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/encoding.h"
+#include "core/log.h"
 #include "records/store_import.h"
 #include "xdomea/dom.h"
 #include "xdomea/messages.h"
@@ -286,6 +287,12 @@ Result<ReceiveResult> Receive0605(records::Store& store,
        {"code", refusal
                     ? refusal->code.general_code + refusal->code.specific_code
                     : std::string("0000000")}}));
+  DefaultLogger().Info(
+      "xdomea.receive",
+      {{"tenant", tenant},
+       {"process_id", answer.header.process_id},
+       {"accepted", result.accepted},
+       {"dokumente", static_cast<int64_t>(result.dokument_ids.size())}});
   return result;
 }
 

@@ -88,7 +88,7 @@ void AddXdomeaRoutes(net::Router& router, records::Store& store,
                auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::steady_clock::now() - start)
                              .count();
-               logger.Info("xdomea.receive",
+               logger.Info("xdomea.request",
                            {{"status", response.status},
                             {"accepted", accepted ? "yes" : "no"},
                             {"token_id", token_id},
