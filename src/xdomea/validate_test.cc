@@ -140,6 +140,18 @@ TEST(Validate, RefusesBrokenForeignAndMismatchedMessages) {
               StatusIs(Code::kInvalidInput, "not the requested 3.0.0"));
 }
 
+TEST(Validate, RefusesDeepNesting) {
+  Validator validator(ds::testing::SpecsDir());
+  std::string xml =
+      "<xdomea:X xmlns:xdomea=\"urn:xoev-de:xdomea:schema:3.1.0\">";
+  for (int i = 0; i < 5000; ++i) xml += "<a>";
+  for (int i = 0; i < 5000; ++i) xml += "</a>";
+  xml += "</xdomea:X>";
+
+  EXPECT_THAT(validator.Validate(xml),
+              StatusIs(Code::kInvalidInput, "not well-formed"));
+}
+
 TEST(Validate, RefusesOversizedMessages) {
   Validator validator(ds::testing::SpecsDir(), {.max_xml_bytes = 100});
 
