@@ -218,7 +218,8 @@ Result<fs::path> ExportVorgang(records::Store& store, const std::string& tenant,
   fs::path out = options.out_dir / (process_id + "_" + k0605Root + ".zip");
   DS_RETURN_IF_ERROR(WriteFileAtomic(out, zip));
 
-  DS_RETURN_IF_ERROR(store.AppendAudit(tenant, options.actor, "export", {v.id},
+  DS_RETURN_IF_ERROR(store.AppendAudit(tenant, options.actor,
+                                       records::kActionExport, {v.id},
                                        {{"format", "xdomea"},
                                         {"message", "0605"},
                                         {"version", options.version},
