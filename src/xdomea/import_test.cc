@@ -160,6 +160,18 @@ TEST_F(ImportTest, RefusesOtherMessagesAndInvalidOnesFilingNothing) {
   EXPECT_TRUE(!audit.ok() || audit->empty());
 }
 
+// The Thüringen 0503 pattern names a PDF that the specs do not hold: the
+// import fails closed instead of filing the Dokument without its file.
+TEST_F(ImportTest, RefusesThePatternWhosePrimaryFileIsNotBesideIt) {
+  fs::path xml = Examples() / "lath-toolkit-patterns-3.0.0" /
+                 "xx_Aussonderung.Aussonderung.0503.xml";
+
+  EXPECT_THAT(ImportFile(*store_, "archiv", xml, Options()),
+              StatusIs(Code::kInvalidInput, "not beside it"));
+  auto audit = store_->ReadAudit("archiv");
+  EXPECT_TRUE(!audit.ok() || audit->empty());
+}
+
 TEST_F(ImportTest, RefusesAPackageWhoseNamedFileIsMissing) {
   auto pkg = ReadPackageFile(Xman("Aussonderung.0503"));
   ASSERT_OK(pkg);
