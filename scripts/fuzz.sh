@@ -15,11 +15,11 @@ vectors="$specs/fit-connect/test-vectors"
 
 cmake --preset fuzz >/dev/null
 cmake --build build/fuzz -j2 --target fuzz_jwe fuzz_jws fuzz_jwk fuzz_fitconnect \
-  fuzz_gate fuzz_multipart
+  fuzz_gate fuzz_multipart fuzz_xdomea
 export DREHSCHEIBE_SPECS="$specs"  # fuzz_fitconnect loads the metadata schemas
 
 work="build/fuzz/corpus"
-mkdir -p "$work"/{jwe,jws,jwk,fitconnect,gate,multipart} build/fuzz/artifacts
+mkdir -p "$work"/{jwe,jws,jwk,fitconnect,gate,multipart,xdomea} build/fuzz/artifacts
 seed() {  # seed DIR FILE...: copies readable vectors into a corpus directory
   local dir=$1; shift
   for f in "$@"; do [[ -r $f ]] && cp "$f" "$work/$dir/" || true; done
@@ -70,3 +70,17 @@ build/fuzz/fuzz/fuzz_multipart "$work/multipart" -max_total_time="$seconds" \
   -print_final_stats=1 2>&1 |
   grep -E '^(#[0-9]+.*DONE|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY)' || true
 [[ ${PIPESTATUS[0]} -eq 0 ]] || { echo "fuzz.sh: fuzz_multipart failed" >&2; exit 1; }
+
+# xdomea: seeds are the example packages (mode byte 0) and messages (1).
+for z in "$specs"/xdomea/examples/x-man-testdata-3.0.0/*.zip; do
+  [[ -r $z ]] && { printf '\000'; cat "$z"; } > "$work/xdomea/$(basename "$z")" || true
+done
+for x in "$specs"/xdomea/examples/lath-toolkit-patterns-3.0.0/*.xml; do
+  [[ -r $x ]] && { printf '\001'; cat "$x"; } > "$work/xdomea/$(basename "$x")" || true
+done
+echo "fuzz.sh: fuzz_xdomea for ${seconds}s" >&2
+build/fuzz/fuzz/fuzz_xdomea "$work/xdomea" -max_total_time="$seconds" \
+  -max_len=1048576 -timeout=15 -rss_limit_mb=3000 \
+  -artifact_prefix=build/fuzz/artifacts/ -print_final_stats=1 2>&1 |
+  grep -E '^(#[0-9]+.*DONE|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY)' || true
+[[ ${PIPESTATUS[0]} -eq 0 ]] || { echo "fuzz.sh: fuzz_xdomea failed" >&2; exit 1; }

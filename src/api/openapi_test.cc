@@ -8,6 +8,7 @@
 #include "core/testing/testing.h"
 #include "records/store.h"
 #include "router/api.h"
+#include "xdomea/routes.h"
 
 namespace ds::api::testing {
 namespace {
@@ -83,6 +84,7 @@ TEST(OpenApi, EveryRouteIsRegisteredAndGuarded) {
   net::Router router;
   AddApiRoutes(router, **store, quiet);
   router::AddRouterRoutes(router, **routing, quiet);
+  xdomea::AddXdomeaRoutes(router, **store, {}, quiet);
 
   for (const RouteSpec& r : DescribedRoutes()) {
     net::Request request;

@@ -27,6 +27,7 @@
 #include "router/router.h"
 #include "web/destinations.h"
 #include "web/web.h"
+#include "xdomea/routes.h"
 
 namespace ds::cli {
 namespace {
@@ -93,6 +94,13 @@ Status Serve(const Context& ctx, const std::string& config_path) {
   hub->AddRoutes(router);
   api::AddApiRoutes(router, hub->store());
   router::AddRouterRoutes(router, *cases_router);
+  // Fachverfahren hand in 0605 packages; their files pass the same gate
+  // policy as attachments of applications.
+  gate::Policy xdomea_policy = intake::GatePolicy(config);
+  xdomea_policy.allow_all_inspectable = true;
+  xdomea::AddXdomeaRoutes(router, hub->store(),
+                          {.specs_dir = ResolveSpecsDir(ctx.specs_flag),
+                           .inspect = xdomea::GateInspector(xdomea_policy)});
   // The web UI: pages only after a session login (local accounts, see
   // `drehscheibe web user add`); cookies are Secure unless on loopback.
   web_options.store = &hub->store();

@@ -17,6 +17,7 @@
 #include "submission_api/send.h"
 #include "web/destinations.h"
 #include "web/web.h"
+#include "xdomea/routes.h"
 #include "zustelldienst/service.h"
 
 namespace ds::demo {
@@ -174,6 +175,14 @@ Result<DemoSummary> RunDemo(const DemoOptions& o) {
   hub->AddRoutes(router);
   api::AddApiRoutes(router, hub->store(), *logger);
   router::AddRouterRoutes(router, *cases_router, *logger);
+  gate::Policy xdomea_policy;
+  xdomea_policy.allow_all_inspectable = true;
+  xdomea_policy.clamd_socket = o.clamd_socket;
+  xdomea_policy.require_virus_scan = !o.clamd_socket.empty();
+  xdomea::AddXdomeaRoutes(router, hub->store(),
+                          {.specs_dir = o.specs_dir,
+                           .inspect = xdomea::GateInspector(xdomea_policy, logger)},
+                          *logger);
   wo.store = &hub->store();
   wo.journal = &hub->journal();
   wo.logger = logger;

@@ -140,6 +140,19 @@ CREATE TABLE IF NOT EXISTS api_token (
 CREATE INDEX IF NOT EXISTS akte_list
   ON akte (tenant, created_at DESC, id DESC);
 
+-- Ids of objects imported from other systems (xdomea UUIDs) and keys of
+-- Dokumente filed at most once; read_only marks records that refuse changes.
+CREATE TABLE IF NOT EXISTS external_ref (
+  tenant TEXT NOT NULL REFERENCES tenant(id),
+  external_key TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  local_id TEXT NOT NULL,
+  read_only @INT@ NOT NULL DEFAULT 0,
+  created_at @INT@ NOT NULL,
+  PRIMARY KEY (tenant, external_key)
+) @STRICT@;
+CREATE INDEX IF NOT EXISTS external_ref_local ON external_ref (local_id);
+
 CREATE TABLE IF NOT EXISTS audit_head (
   tenant TEXT PRIMARY KEY REFERENCES tenant(id),
   seq @INT@ NOT NULL,

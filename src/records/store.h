@@ -236,6 +236,10 @@ struct RetentionReport {
   int held_back = 0;  // due, but under legal hold
 };
 
+struct RecordsImport;  // records/store_import.h
+struct ImportReceipt;
+struct FiledOnce;
+
 class Store {
  public:
   // SQLite at <data_dir>/records.sqlite, files at <data_dir>/files.
@@ -370,6 +374,25 @@ class Store {
   Status RevokeApiToken(const std::string& tenant, const std::string& id,
                         const std::string& actor);
 
+  // ---- imports from other systems (records/store_import.h) -------------
+
+  // Files Akten, Vorgänge and Dokumente that carry the sender's ids, in one
+  // transaction with one "create" audit entry (source, counts). Objects
+  // whose external id the tenant already has are not filed again (nor
+  // their Dokumente). kInvalidInput for missing ids, kNotFound if a blob is
+  // missing.
+  Result<ImportReceipt> ImportRecords(const RecordsImport& in);
+  // AddDokument, at most once per (tenant, key): a repeated call returns
+  // the Dokument filed first with newly_filed = false. kConflict if the
+  // Vorgang is read-only.
+  Result<FiledOnce> AddDokumentOnce(const std::string& tenant,
+                                    const std::string& vorgang_id,
+                                    const std::string& key,
+                                    const IncomingDocument& doc,
+                                    const std::string& actor);
+  // Whether an Akte, Vorgang or Dokument was imported read-only.
+  Result<bool> IsReadOnly(const std::string& tenant, const std::string& id);
+
   // Records an action done outside the store (e.g. "export" by the xdomea
   // part) in the tenant's audit trail. `details` is a JSON object without
   // personal data.
@@ -403,6 +426,9 @@ class Store {
   Status IndexVorgang(const std::string& tenant, const std::string& vid);
   Result<std::vector<Dokument>> LoadDokumente(const std::string& vid);
   Status VerifyChains(AuditReport* report);
+  // kConflict if `id` (Akte, Vorgang or Dokument) is read-only; caller
+  // holds mu_.
+  Status CheckWritable(const std::string& tenant, const std::string& id);
   Status CheckBlobReferences(AuditReport* report);
   struct ContentRef {
     std::string address, dokument_id, vorgang_id;

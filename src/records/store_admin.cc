@@ -94,6 +94,7 @@ Status Store::ChangeAkte(const std::string& tenant, const std::string& id,
   std::lock_guard<std::mutex> lock(mu_);
   return internal::InTransaction(*db_, [&]() -> Status {
     DS_RETURN_IF_ERROR(Exists(*db_, "akte", tenant, id));
+    DS_RETURN_IF_ERROR(CheckWritable(tenant, id));
     DS_RETURN_IF_ERROR(db_->Exec(
         "UPDATE akte SET " + sets + " WHERE tenant = ? AND id = ?", params));
     return Audit(tenant, actor, kActionChangeMetadata, {id},
@@ -123,6 +124,7 @@ Status Store::ChangeVorgang(const std::string& tenant, const std::string& id,
   std::lock_guard<std::mutex> lock(mu_);
   return internal::InTransaction(*db_, [&]() -> Status {
     DS_RETURN_IF_ERROR(Exists(*db_, "vorgang", tenant, id));
+    DS_RETURN_IF_ERROR(CheckWritable(tenant, id));
     DS_RETURN_IF_ERROR(db_->Exec(
         "UPDATE vorgang SET " + sets + " WHERE tenant = ? AND id = ?",
         params));
@@ -140,6 +142,8 @@ Status Store::AssignToAkte(const std::string& tenant,
   return internal::InTransaction(*db_, [&]() -> Status {
     DS_RETURN_IF_ERROR(Exists(*db_, "vorgang", tenant, vorgang_id));
     DS_RETURN_IF_ERROR(Exists(*db_, "akte", tenant, akte_id));
+    DS_RETURN_IF_ERROR(CheckWritable(tenant, vorgang_id));
+    DS_RETURN_IF_ERROR(CheckWritable(tenant, akte_id));
     DS_RETURN_IF_ERROR(db_->Exec(
         "UPDATE vorgang SET akte_id = ? WHERE tenant = ? AND id = ?",
         {akte_id, tenant, vorgang_id}));

@@ -23,6 +23,7 @@ Result<std::string> Store::AddDokument(const std::string& tenant,
                    "WHERE v.tenant = ? AND v.id = ?",
                    {tenant, vorgang_id}));
     if (rows.empty()) return NotFound("vorgang " + vorgang_id + " not found");
+    DS_RETURN_IF_ERROR(CheckWritable(tenant, vorgang_id));
     int position = static_cast<int>(rows[0].Int(0)) + 1;
     DS_RETURN_IF_ERROR(
         InsertDokument(tenant, vorgang_id, doc, position, UnixNow(), &id));
@@ -51,6 +52,8 @@ Result<int> Store::AddVersion(const std::string& tenant,
                    "FROM dokument d WHERE d.tenant = ? AND d.id = ?",
                    {tenant, dokument_id}));
     if (rows.empty()) return NotFound("dokument " + dokument_id + " not found");
+    DS_RETURN_IF_ERROR(CheckWritable(tenant, dokument_id));
+    DS_RETURN_IF_ERROR(CheckWritable(tenant, rows[0].Text(0)));
     if (!rows[0].IsNull(1)) {
       return Status(Code::kConflict, "dokument was deleted by retention");
     }
