@@ -136,7 +136,7 @@ Status Outbox::Migrate() {
   schema = Replace(
       schema, "@SERIAL@",
       pg ? "BIGSERIAL PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT");
-  return Annotate(db_->Script(schema), "migrate");
+  return Annotate(sql::ApplySchema(*db_, schema), "migrate");
 }
 
 Result<std::vector<NewCase>> Outbox::ClaimNew(int limit, int64_t now_ms,
