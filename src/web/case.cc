@@ -1,5 +1,6 @@
 // The case view (a Vorgang with its form data, documents, event log and
-// routing) and its actions: assign to an Akte, change metadata.
+// routing) and its actions: assign to an Akte, change metadata, send a
+// dead letter to its Fachverfahren again (routing.cc).
 #include <nlohmann/json.hpp>
 
 #include "core/encoding.h"
@@ -115,7 +116,7 @@ std::string Actions(const Ctx& c, const records::Vorgang& v) {
                   Esc(c.t("Bearbeiten")) + "</h2>";
   if (!c.may(api::Permission::kEdit)) {
     return h + "<p>" + Esc(c.t("Ihre Rolle darf Vorgänge nicht ändern.")) +
-           "</p></section>";
+           "</p>" + RoutingActions(c, v) + "</section>";
   }
   std::string id = UrlPart(v.id);
   h += "<div class=\"cols\"><form class=\"panel\" method=\"post\" "
@@ -158,11 +159,8 @@ std::string Actions(const Ctx& c, const records::Vorgang& v) {
        "</label><input id=\"leistung\" "
        "name=\"service_name\" maxlength=\"1000\" value=\"" +
        Esc(v.service_name) + "\"></div><p><button type=\"submit\">" +
-       Esc(c.t("Speichern")) + "</button></p></form></div>";
-  // Placeholder: re-sending to a Fachverfahren needs the router.
-  h += "<div class=\"placeholder\" id=\"router-aktionen\"><p>" +
-       Esc(c.t("Erneut an ein Fachverfahren senden: folgt mit dem Router.")) +
-       "</p></div>";
+       Esc(c.t("Speichern")) + "</button></p></form>" + RoutingActions(c, v) +
+       "</div>";
   return h + "</section>";
 }
 
@@ -173,21 +171,18 @@ std::string Routing(const Ctx& c, const records::Vorgang& v) {
   h += Dt(c.t("Letzte Meldung"),
           v.routing_detail.empty() ? "–" : Esc(v.routing_detail));
   h += "</dl>";
-  // Placeholder: the routing history (attempts, targets, dead letters)
-  // comes from the router.
-  h += "<div class=\"placeholder\" id=\"router-verlauf\"><p>" +
-       Esc(c.t("Verlauf der Zustellungen an Fachverfahren: folgt mit dem "
-               "Router.")) +
-       "</p></div>";
+  h += RoutingHistory(c, v);
   return h + "</section>";
 }
 
 std::string Done(const Ctx& c) {
   auto it = c.request.query.find("ok");
   if (it == c.request.query.end()) return "";
-  std::string text = it->second == "akte"
-                         ? c.t("Der Vorgang wurde der Akte zugeordnet.")
-                         : c.t("Die Änderungen wurden gespeichert.");
+  std::string text =
+      it->second == "akte" ? c.t("Der Vorgang wurde der Akte zugeordnet.")
+      : it->second == "erneut"
+          ? c.t("Die Zustellung ist wieder in der Warteschlange.")
+          : c.t("Die Änderungen wurden gespeichert.");
   return "<div class=\"notice ok\" role=\"status\"><p>" + Esc(text) +
          "</p></div>";
 }

@@ -51,6 +51,10 @@ std::string Frame(const Ctx& c, std::string_view title,
     h += "<nav aria-label=\"" + Esc(c.t("Hauptnavigation")) + "\"><ul>";
     h += NavItem(c, "/posteingang", "Posteingang", nav == "posteingang");
     h += NavItem(c, "/betrieb", "Betrieb", nav == "betrieb");
+    if (c.options.router) {
+      h += NavItem(c, "/betrieb/weiterleitung", "Weiterleitung",
+                   nav == "weiterleitung");
+    }
     if (c.may(api::Permission::kReadAudit)) {
       h += NavItem(c, "/betrieb/protokoll", "Protokoll", nav == "protokoll");
     }

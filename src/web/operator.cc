@@ -1,4 +1,5 @@
-// Operator pages: health (Zustelldienst, clamd, intake queue), the
+// Operator pages: health (Zustelldienst, clamd, intake queue, dead letters
+// of the router), the
 // tenant's destinations and their keys with expiry warnings, and the audit
 // trail search.
 #include <openssl/asn1.h>
@@ -112,6 +113,7 @@ std::string Health(const Ctx& c) {
                                            " " + Esc(c.t("offen")) + "</span>";
     h += Row(c.t("Eingangswarteschlange"), state, detail);
   }
+  h += DeadLetterRow(c);
   return h + "</tbody></table></section>";
 }
 
@@ -205,11 +207,7 @@ std::string Query(const Ctx& c, const char* name) {
 net::Response OperatorPage(Ctx& c) {
   std::string m =
       "<h1>" + Esc(c.t("Betrieb")) + "</h1>" + Health(c) + Destinations(c);
-  // Placeholder: routing rules and dead letters come with the router.
-  m += "<section aria-labelledby=\"h-router\"><h2 id=\"h-router\">" +
-       Esc(c.t("Weiterleitungsregeln und unzustellbare Vorgänge")) +
-       "</h2><div class=\"placeholder\" id=\"router-betrieb\"><p>" +
-       Esc(c.t("Folgt mit dem Router.")) + "</p></div></section>";
+  m += RoutingSummary(c);
   return Html(200, Frame(c, c.t("Betrieb"), m, "betrieb"));
 }
 

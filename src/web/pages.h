@@ -71,6 +71,27 @@ Result<records::FormatInfo> OpenableFormat(const Ctx& c);
 // The page for a refusal of OpenableFormat or a failed read.
 net::Response RefuseOpen(const Ctx& c, const Status& st);
 net::Response OperatorPage(Ctx& c);
+
+// Routing (routing.cc, routing_ops.cc), through options.router. Who may
+// do what follows the router API: everyone reads deliveries and dead
+// letters (kReadMetadata); rules, dry runs and redelivery need kConfigure.
+// The case view's delivery history (id "router-verlauf").
+std::string RoutingHistory(const Ctx& c, const records::Vorgang& v);
+// The case view's redelivery action (id "router-aktionen").
+std::string RoutingActions(const Ctx& c, const records::Vorgang& v);
+// The health table's row with the tenant's number of dead letters.
+std::string DeadLetterRow(const Ctx& c);
+// The Betrieb page's routing section (id "router-betrieb").
+std::string RoutingSummary(const Ctx& c);
+// A delivery's state as icon and text; its last error, shortened (transport
+// messages and HTTP status codes only, never a response body).
+std::string DeliveryBadge(const Ctx& c, const std::string& state);
+std::string DeliveryError(const std::string& error);
+net::Response CaseRedeliver(Ctx& c);  // POST /vorgaenge/{id}/erneut-senden
+net::Response RoutingPage(Ctx& c);    // GET /betrieb/weiterleitung
+net::Response RoutingDryRun(Ctx& c);  // POST /betrieb/weiterleitung/probe
+net::Response DeadLetterRedeliver(
+    Ctx& c);  // POST /betrieb/zustellungen/{id}/erneut
 net::Response AuditPage(Ctx& c);
 
 // The form data of a case as readable HTML: JSON objects as definition

@@ -307,6 +307,10 @@ void Ui::AddRoutes(net::Router& router) {
   page("GET", "/formate/{id}/bild", PreviewImage);
   page("GET", "/betrieb", OperatorPage);
   page("GET", "/betrieb/protokoll", AuditPage);
+  page("POST", "/vorgaenge/{id}/erneut-senden", CaseRedeliver);
+  page("GET", "/betrieb/weiterleitung", RoutingPage);
+  page("POST", "/betrieb/weiterleitung/probe", RoutingDryRun);
+  page("POST", "/betrieb/zustellungen/{id}/erneut", DeadLetterRedeliver);
 
   router.Add("GET", "/sprache/{lang}", [](const net::Request& r) {
     std::string lang = r.param("lang") == "en" ? "en" : "de";

@@ -38,6 +38,9 @@
 namespace ds::intake {
 class Journal;
 }
+namespace ds::router {
+class Router;
+}
 
 namespace ds::web {
 
@@ -66,6 +69,10 @@ struct WebOptions {
   intake::Journal* journal = nullptr;  // queue depth, last poll and error
   std::string clamd_socket;            // "" = no virus scanner configured
   std::vector<DestinationView> destinations;
+  // The router (routing history and redelivery on the case view, rules,
+  // dry runs and dead letters under /betrieb/weiterleitung); nullptr = the
+  // pages say that routing is not set up. Must outlive the Ui.
+  router::Router* router = nullptr;
   // The hub's JSON data schemas (texts). The E-Akte does not record which
   // schema a case's form data was validated against, so the case view
   // takes labels (`title`) from the first schema whose top-level
