@@ -69,6 +69,7 @@ void RegisterDemoCommands(CLI::App& app, Context& ctx) {
     int count = 3;
     std::string listen = "127.0.0.1:8470";
     std::string clamd;
+    std::string routing;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_flag("--once", o->once,
@@ -81,6 +82,10 @@ void RegisterDemoCommands(CLI::App& app, Context& ctx) {
   cmd->add_option(
       "--clamd", o->clamd,
       "clamd socket for the virus scan (default $DREHSCHEIBE_CLAMD)");
+  cmd->add_option("--routing", o->routing,
+                  "TOML file with more [[routing.targets]] and "
+                  "[[routing.rules]] (tried before the demo's rule)")
+      ->check(CLI::ExistingFile);
 
   cmd->callback([&ctx, o] {
     demo::DemoOptions d;
@@ -90,6 +95,7 @@ void RegisterDemoCommands(CLI::App& app, Context& ctx) {
     d.once = o->once;
     d.hub_listen = o->listen;
     d.clamd_socket = o->clamd;
+    d.routing_file = o->routing;
     if (d.clamd_socket.empty()) {
       if (const char* env = std::getenv("DREHSCHEIBE_CLAMD"))
         d.clamd_socket = env;

@@ -107,6 +107,7 @@ Status Serve(const Context& ctx, const std::string& config_path) {
   web_options.secure_cookies = secure_cookies;
   web_options.journal = &hub->journal();
   web_options.clamd_socket = config.clamd_socket;
+  web_options.router = cases_router.get();
   DS_ASSIGN_OR_RETURN(auto web_db, web::OpenDb(data_dir, config.database_url));
   DS_ASSIGN_OR_RETURN(auto ui, web::Ui::Create(std::move(web_options), std::move(web_db)));
   ui->AddRoutes(router);

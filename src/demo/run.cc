@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "api/api.h"
+#include "core/config.h"
 #include "core/encoding.h"
 #include "core/files.h"
 #include "demo/fachverfahren.h"
@@ -163,6 +164,15 @@ Result<DemoSummary> RunDemo(const DemoOptions& o) {
                  .tenant = kTenant,
                  .targets = {"demo-fachverfahren"}}},
       .poll_ms = 200};
+  if (!o.routing_file.empty()) {
+    DS_ASSIGN_OR_RETURN(ConfigReader reader,
+                        ConfigReader::FromFile(o.routing_file));
+    router::RoutingConfig extra = router::LoadRoutingConfig(reader);
+    DS_RETURN_IF_ERROR(reader.Finish());
+    for (auto& t : extra.targets) routing.targets.push_back(std::move(t));
+    routing.rules.insert(routing.rules.begin(), extra.rules.begin(),
+                         extra.rules.end());
+  }
   DS_ASSIGN_OR_RETURN(auto cases_router,
                       router::Router::Open(hub->store(),
                                            {.data_dir = o.data_dir,
@@ -186,6 +196,7 @@ Result<DemoSummary> RunDemo(const DemoOptions& o) {
   wo.store = &hub->store();
   wo.journal = &hub->journal();
   wo.logger = logger;
+  wo.router = cases_router.get();
   wo.secure_cookies = !web::IsLoopbackListen(o.once ? "127.0.0.1:0" : o.hub_listen);
   DS_ASSIGN_OR_RETURN(auto web_db, web::OpenDb(o.data_dir, ""));
   DS_ASSIGN_OR_RETURN(auto ui, web::Ui::Create(std::move(wo), std::move(web_db)));

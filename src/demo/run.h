@@ -26,6 +26,10 @@ struct DemoOptions {
   bool once = true;                    // process, summarise, return
   std::string hub_listen = "127.0.0.1:8470";  // page and callbacks
   std::string clamd_socket;            // empty: no virus scan
+  // A TOML file with [[routing.targets]] and [[routing.rules]] (keys as in
+  // the hub's configuration) added to the demo's routing; its rules are
+  // tried before the demo's catch-all rule. "" = none.
+  std::filesystem::path routing_file;
   int timeout_seconds = 180;           // for --once
   Logger* logger = nullptr;
   // Progress lines for a person ("sent 2/3", "hub at http://...").
