@@ -29,6 +29,8 @@ TEST(DemoEndToEnd, AcceptsAndFilesEverySampleExactlyOnce) {
   EXPECT_EQ(first->accepted, 4);
   EXPECT_EQ(first->rejected, 0);
   EXPECT_EQ(first->filed_total, 4);
+  // Each case also went to the demo DMS as one xdomea package.
+  EXPECT_EQ(first->dms_packages, 4);
   for (const auto& c : first->cases) {
     EXPECT_EQ(c.state, "accepted") << c.label << " " << c.problems;
     EXPECT_FALSE(c.vorgang_id.empty());
@@ -38,6 +40,7 @@ TEST(DemoEndToEnd, AcceptsAndFilesEverySampleExactlyOnce) {
   ASSERT_OK(second);
   EXPECT_EQ(second->accepted, 4);
   EXPECT_EQ(second->filed_total, 8);  // four new ones, none of the first again
+  EXPECT_EQ(second->dms_packages, 8);
 }
 
 TEST(DemoEndToEnd, FiledVorgangCarriesDocumentsVerdictsAndEventLog) {

@@ -35,6 +35,8 @@ void PrintSummary(const demo::DemoSummary& s, bool json) {
                           {"pending", s.pending},
                           {"filed_total", s.filed_total},
                           {"delivered", s.delivered},
+                          {"dms_packages", s.dms_packages},
+                          {"dms_dir", s.dms_dir.string()},
                           {"virus_scan", s.virus_scan},
                           {"cases", cases}};
     std::cout << out.dump(2) << "\n";
@@ -50,7 +52,9 @@ void PrintSummary(const demo::DemoSummary& s, bool json) {
             << ", angenommen " << s.accepted << ", abgewiesen " << s.rejected
             << ", offen " << s.pending << "\n"
             << "  Vorgänge im Posteingang insgesamt: " << s.filed_total << "\n"
-            << "  an das Demo-Fachverfahren zugestellt: " << s.delivered << "\n";
+            << "  an das Demo-Fachverfahren zugestellt: " << s.delivered << "\n"
+            << "  xdomea-Pakete im Austauschverzeichnis des Demo-DMS: "
+            << s.dms_packages << " (" << s.dms_dir.string() << ")\n";
   if (!s.virus_scan) {
     std::cout << "  Hinweis: ohne clamd (--clamd SOCKET) wurde kein Virenscan "
                  "durchgeführt.\n";

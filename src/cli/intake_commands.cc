@@ -25,6 +25,7 @@
 #include "router/api.h"
 #include "router/config.h"
 #include "router/router.h"
+#include "router/xdomea_transport.h"
 #include "web/destinations.h"
 #include "web/web.h"
 #include "xdomea/routes.h"
@@ -87,6 +88,9 @@ Status Serve(const Context& ctx, const std::string& config_path) {
                                         .database_url = config.database_url,
                                         .config = std::move(routing)};
   routing_options.document_policy.clamd_socket = config.clamd_socket;
+  // Targets of kind "xdomea" get 0605 packages checked against the XSDs.
+  router::RegisterXdomeaTransport(routing_options.transports, hub->store(),
+                                  ResolveSpecsDir(ctx.specs_flag));
   DS_ASSIGN_OR_RETURN(auto cases_router,
                       router::Router::Open(hub->store(), std::move(routing_options)));
 

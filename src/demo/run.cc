@@ -15,6 +15,7 @@
 #include "net/http.h"
 #include "router/api.h"
 #include "router/router.h"
+#include "router/xdomea_transport.h"
 #include "submission_api/send.h"
 #include "web/destinations.h"
 #include "web/web.h"
@@ -28,6 +29,7 @@ using nlohmann::json;
 namespace {
 
 constexpr char kTenant[] = "demo-musterstadt";
+constexpr char kDmsDir[] = "dms-eingang";  // the demo DMS polls it
 
 // A private key of the demo, generated on the first run with a self-signed
 // test certificate in x5c.
@@ -149,20 +151,28 @@ Result<DemoSummary> RunDemo(const DemoOptions& o) {
   wo.data_schemas.push_back(DataSchema());
   DS_ASSIGN_OR_RETURN(auto hub, intake::Hub::Create(std::move(hs)));
 
-  // The router, with the demo Fachverfahren as the one webhook target of
-  // every case of the demo tenant.
+  // The router: every case of the demo tenant goes to the demo
+  // Fachverfahren (signed webhook) and, as an xdomea 0605 package, into the
+  // exchange directory of a demo DMS (<data>/dms-eingang).
   // Two random UUIDs: 244 random bits, enough for a key that lives one run.
   const std::string hook_secret = NewUuid() + NewUuid();
   DS_ASSIGN_OR_RETURN(auto fachverfahren, DemoFachverfahren::Start(hook_secret));
+  const std::filesystem::path dms_dir = std::filesystem::absolute(o.data_dir) / kDmsDir;
+  DS_RETURN_IF_ERROR(EnsureDir(dms_dir));
   router::RoutingConfig routing{
       .targets = {{.id = "demo-fachverfahren",
                    .tenant = kTenant,
                    .kind = "webhook",
                    .url = fachverfahren->url(),
-                   .secret = hook_secret}},
+                   .secret = hook_secret},
+                  {.id = "demo-dms",
+                   .tenant = kTenant,
+                   .kind = "xdomea",
+                   .exchange_dir = dms_dir,
+                   .xdomea_receiver = "Demo-DMS"}},
       .rules = {{.name = "alle-antraege",
                  .tenant = kTenant,
-                 .targets = {"demo-fachverfahren"}}},
+                 .targets = {"demo-fachverfahren", "demo-dms"}}},
       .poll_ms = 200};
   if (!o.routing_file.empty()) {
     DS_ASSIGN_OR_RETURN(ConfigReader reader,
@@ -173,11 +183,12 @@ Result<DemoSummary> RunDemo(const DemoOptions& o) {
     routing.rules.insert(routing.rules.begin(), extra.rules.begin(),
                          extra.rules.end());
   }
+  router::RouterOptions routing_options{.data_dir = o.data_dir,
+                                        .config = std::move(routing),
+                                        .logger = logger};
+  router::RegisterXdomeaTransport(routing_options.transports, hub->store(), o.specs_dir);
   DS_ASSIGN_OR_RETURN(auto cases_router,
-                      router::Router::Open(hub->store(),
-                                           {.data_dir = o.data_dir,
-                                            .config = std::move(routing),
-                                            .logger = logger}));
+                      router::Router::Open(hub->store(), std::move(routing_options)));
 
   // The hub's HTTP face: callbacks, the API, the router's API and the
   // web UI (on loopback, so cookies without Secure).
@@ -284,6 +295,12 @@ Result<DemoSummary> RunDemo(const DemoOptions& o) {
     }
   }
   summary.delivered = fachverfahren->received();
+  summary.dms_dir = dms_dir;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(dms_dir, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    if (it->path().extension() == ".zip") ++summary.dms_packages;
+  }
 
   // Summarise from the journal.
   for (DemoCase& c : summary.cases) {

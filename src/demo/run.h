@@ -55,6 +55,9 @@ struct DemoSummary {
   int pending = 0;
   int filed_total = 0;  // Vorgänge in the E-Akte, all runs
   int delivered = 0;    // cases the demo Fachverfahren received (this run)
+  // xdomea packages in the demo DMS's exchange directory (all runs).
+  int dms_packages = 0;
+  std::filesystem::path dms_dir;
   std::string hub_url;
   bool virus_scan = false;
   std::vector<DemoCase> cases;

@@ -47,7 +47,7 @@ TargetConfig LoadTarget(ConfigReader& r) {
   t.max_attempts = static_cast<int>(r.Int("max_attempts", 10, 1, 1000));
   t.backoff_initial_ms = r.Int("backoff_initial_ms", 1000, 1, 86400'000);
   t.backoff_max_ms = r.Int("backoff_max_ms", 3600'000, 1, 7 * 86400'000ll);
-  if (t.kind == "webhook") {
+  auto load_url = [&] {
     t.url = r.String("url", "");
     if (!t.url.starts_with("http://") && !t.url.starts_with("https://")) {
       r.AddError("url", "must be an http:// or https:// URL");
@@ -59,9 +59,29 @@ TargetConfig LoadTarget(ConfigReader& r) {
       r.AddError("ca_file", "no such file: " + ca);
     }
     t.ca_file = ca;
+  };
+  if (t.kind == "webhook") {
+    load_url();
+  } else if (t.kind == "xdomea") {
+    t.exchange_dir = r.String("exchange_dir", "");
+    bool has_url = !r.String("url", "").empty();
+    if (t.exchange_dir.empty() == !has_url) {
+      r.AddError("exchange_dir", "set exactly one of exchange_dir and url");
+    } else if (has_url) {
+      load_url();
+    } else if (!t.exchange_dir.is_absolute()) {
+      r.AddError("exchange_dir", "must be an absolute path");
+    }
+    t.xdomea_version = r.String("xdomea_version", "3.1.0");
+    if (t.xdomea_version != "3.1.0" && t.xdomea_version != "3.0.0") {
+      r.AddError("xdomea_version", "must be 3.1.0 or 3.0.0");
+    }
+    t.xdomea_sender = r.String("xdomea_sender", "");
+    t.xdomea_receiver = r.String("xdomea_receiver", "");
+    t.xdomea_container = r.String("xdomea_container", "");
   } else if (t.kind != "feed") {
-    r.AddError("kind",
-               "unknown transport \"" + t.kind + "\" (known: webhook, feed)");
+    r.AddError("kind", "unknown transport \"" + t.kind +
+                           "\" (known: webhook, feed, xdomea)");
   }
   return t;
 }

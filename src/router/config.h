@@ -19,15 +19,24 @@ namespace ds::router {
 struct TargetConfig {
   std::string id;      // unique in the hub: letters, digits, '-', '_'
   std::string tenant;  // the Mandant whose cases it may receive
-  // Transport kind: "webhook" (signed HTTP POST) or "feed" (the
-  // Fachverfahren pulls GET /api/v1/feeds/{id}). transport.h says how to
-  // add a kind.
+  // Transport kind: "webhook" (signed HTTP POST), "feed" (the
+  // Fachverfahren pulls GET /api/v1/feeds/{id}) or "xdomea" (a 0605
+  // package per case, into exchange_dir or POSTed to url; its transport is
+  // registered by the program, xdomea_transport.h). transport.h says how
+  // to add a kind.
   std::string kind = "webhook";
-  std::string url;                // webhook: http(s) URL
-  std::string secret;             // webhook: HMAC key (from secret_file)
-  std::filesystem::path ca_file;  // webhook: PEM trust for https; "" = system
-  int timeout_seconds = 30;       // per attempt
-  int max_attempts = 10;          // then the delivery is a dead letter
+  std::string url;                // webhook, xdomea: http(s) URL
+  std::string secret;             // webhook, xdomea over HTTP: HMAC key
+                                  // (from secret_file)
+  std::filesystem::path ca_file;  // PEM trust for https; "" = system
+  // xdomea: the directory a DMS polls (exactly one of exchange_dir, url).
+  std::filesystem::path exchange_dir;
+  std::string xdomea_version = "3.1.0";  // "3.1.0" or "3.0.0"
+  std::string xdomea_sender;     // Absender institution; "" = the tenant
+  std::string xdomea_receiver;   // Empfaenger institution; "" = the target id
+  std::string xdomea_container;  // optional IDContainer in the DMS
+  int timeout_seconds = 30;      // per attempt
+  int max_attempts = 10;         // then the delivery is a dead letter
   int64_t backoff_initial_ms = 1000;  // first retry delay (before jitter)
   int64_t backoff_max_ms = 3600'000;  // cap of the doubling delay
 };

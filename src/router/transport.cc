@@ -14,27 +14,7 @@ class WebhookTransport : public Transport {
   explicit WebhookTransport(TargetConfig target) : target_(std::move(target)) {}
 
   Result<Attempt> Deliver(const Outgoing& d) override {
-    std::string ts = std::to_string(UnixNow());
-    net::ClientRequest req{.method = "POST", .url = target_.url};
-    req.body = d.body;
-    req.headers["Content-Type"] = "application/json";
-    req.headers[kTimestampHeader] = ts;
-    req.headers[kSignatureHeader] =
-        WebhookSignature(target_.secret, ts, d.body);
-    req.headers[kDeliveryHeader] = d.delivery_id;
-    req.headers[kIdempotencyHeader] = d.idempotency_key;
-    req.timeout_seconds = target_.timeout_seconds;
-    req.max_response = 64 << 10;
-    req.ca_file = target_.ca_file;
-
-    Result<net::ClientResponse> r = net::Fetch(req);
-    if (!r.ok()) {
-      // The message names the URL and curl's reason, not the payload.
-      return Attempt{.delivered = false, .detail = r.status().message()};
-    }
-    bool ok = r->status >= 200 && r->status < 300;
-    return Attempt{.delivered = ok,
-                   .detail = "http " + std::to_string(r->status)};
+    return PostSigned(target_, d, "application/json", d.body);
   }
 
  private:
@@ -80,6 +60,30 @@ Status VerifyWebhook(std::string_view secret, std::string_view timestamp,
     return Status(Code::kUnauthenticated, "webhook: signature mismatch");
   }
   return Status::Ok();
+}
+
+Attempt PostSigned(const TargetConfig& target, const Outgoing& d,
+                   std::string_view content_type, const std::string& body) {
+  std::string ts = std::to_string(UnixNow());
+  net::ClientRequest req{.method = "POST", .url = target.url};
+  req.body = body;
+  req.headers["Content-Type"] = std::string(content_type);
+  req.headers[kTimestampHeader] = ts;
+  req.headers[kSignatureHeader] = WebhookSignature(target.secret, ts, body);
+  req.headers[kDeliveryHeader] = d.delivery_id;
+  req.headers[kIdempotencyHeader] = d.idempotency_key;
+  req.timeout_seconds = target.timeout_seconds;
+  req.max_response = 64 << 10;
+  req.ca_file = target.ca_file;
+
+  Result<net::ClientResponse> r = net::Fetch(req);
+  if (!r.ok()) {
+    // The message names the URL and curl's reason, not the payload.
+    return Attempt{.delivered = false, .detail = r.status().message()};
+  }
+  bool ok = r->status >= 200 && r->status < 300;
+  return Attempt{.delivered = ok,
+                 .detail = "http " + std::to_string(r->status)};
 }
 
 std::unique_ptr<Transport> MakeWebhookTransport(const TargetConfig& target) {

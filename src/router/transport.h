@@ -6,8 +6,9 @@
 // (after a crash, a timeout or a redelivery), always with the same
 // idempotency key, and receivers drop repeats by that key.
 //
-// Adding a kind (e.g. "xdomea", packages for a DMS): implement Transport,
-// register a factory in TransportRegistry::WithDefaults() (transport.cc),
+// Adding a kind: implement Transport, register a factory in
+// TransportRegistry::WithDefaults() (transport.cc) or, if it needs another
+// library, in the program (as "xdomea", xdomea_transport.h),
 // accept the kind and its settings in LoadTarget (config.cc), and describe
 // it in docs/router.md. The kind "feed" has no Transport: its deliveries
 // wait until the Fachverfahren pulls and acknowledges them.
@@ -55,7 +56,9 @@ using TransportFactory =
 
 class TransportRegistry {
  public:
-  // "webhook" (and later further kinds).
+  // "webhook". Kinds whose transports need more than the router has (the
+  // "xdomea" packages need the E-Akte and the XSDs) are registered by the
+  // program, e.g. RegisterXdomeaTransport (xdomea_transport.h).
   static TransportRegistry WithDefaults();
   void Register(const std::string& kind, TransportFactory factory);
   // kInvalidInput for an unknown kind.
@@ -90,5 +93,12 @@ Status VerifyWebhook(std::string_view secret, std::string_view timestamp,
 // POSTs the body as application/json with the headers above; 2xx counts as
 // delivered. Uses target.url, secret, ca_file and timeout_seconds.
 std::unique_ptr<Transport> MakeWebhookTransport(const TargetConfig& target);
+
+// One signed POST of `body` as `content_type` to target.url, with the
+// webhook's headers (signature over timestamp and these bytes, delivery
+// id, idempotency key) and its TLS trust; 2xx counts as delivered. The
+// webhook and other HTTP transports (xdomea packages) share it.
+Attempt PostSigned(const TargetConfig& target, const Outgoing& delivery,
+                   std::string_view content_type, const std::string& body);
 
 }  // namespace ds::router

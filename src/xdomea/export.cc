@@ -148,16 +148,24 @@ void WriteAkteHead(XmlWriter& w, const records::Akte& a) {
   w.Close();
 }
 
-}  // namespace
+// A built and validated package with what the audit entry records.
+struct Built {
+  ExportedPackage package;
+  std::string vorgang_id;
+  nlohmann::json withheld;
+  int files = 0;
+};
 
-Result<fs::path> ExportVorgang(records::Store& store, const std::string& tenant,
-                               const std::string& vorgang_id,
-                               const ExportOptions& options) {
+Result<Built> Build(records::Store& store, const std::string& tenant,
+                    const std::string& vorgang_id,
+                    const ExportOptions& options) {
   if (options.version != "3.0.0" && options.version != "3.1.0") {
     return InvalidInput("xdomea export: version " + options.version +
                         " not supported (3.0.0, 3.1.0)");
   }
-  if (options.out_dir.empty()) return InvalidInput("xdomea export: no out_dir");
+  if (!options.process_id.empty() && !IsUuid(options.process_id)) {
+    return InvalidInput("xdomea export: process_id must be a UUID");
+  }
 
   // Read the case and its Akte.
   DS_ASSIGN_OR_RETURN(records::Vorgang v, store.GetVorgang(tenant, vorgang_id));
@@ -172,7 +180,8 @@ Result<fs::path> ExportVorgang(records::Store& store, const std::string& tenant,
               .tenant = tenant,
               .actor = options.actor,
               .package = package};
-  std::string process_id = NewUuid();
+  std::string process_id =
+      options.process_id.empty() ? NewUuid() : options.process_id;
   XmlWriter w(k0605Root, options.version);
   WriteHeader(w, {.process_id = process_id,
                   .code = "0605",
@@ -214,26 +223,55 @@ Result<fs::path> ExportVorgang(records::Store& store, const std::string& tenant,
   }
 
   DS_ASSIGN_OR_RETURN(std::string zip, WritePackage(package));
-  DS_RETURN_IF_ERROR(EnsureDir(options.out_dir));
-  fs::path out = options.out_dir / (process_id + "_" + k0605Root + ".zip");
-  DS_RETURN_IF_ERROR(WriteFileAtomic(out, zip));
+  return Built{.package = {.process_id = process_id,
+                           .file_name = process_id + "_" + k0605Root + ".zip",
+                           .zip = std::move(zip)},
+               .vorgang_id = v.id,
+               .withheld = std::move(c.withheld),
+               .files = c.files};
+}
 
+Status Audit(records::Store& store, const std::string& tenant,
+             const ExportOptions& options, const Built& b) {
   DS_RETURN_IF_ERROR(store.AppendAudit(tenant, options.actor,
-                                       records::kActionExport, {v.id},
+                                       records::kActionExport, {b.vorgang_id},
                                        {{"format", "xdomea"},
                                         {"message", "0605"},
                                         {"version", options.version},
-                                        {"process_id", process_id},
-                                        {"files", c.files},
-                                        {"withheld", c.withheld}}));
+                                        {"process_id", b.package.process_id},
+                                        {"files", b.files},
+                                        {"withheld", b.withheld}}));
   DefaultLogger().Info("xdomea.export",
                        {{"tenant", tenant},
-                        {"vorgang", v.id},
-                        {"process_id", process_id},
-                        {"files", c.files},
-                        {"withheld", static_cast<int64_t>(c.withheld.size())},
-                        {"bytes", static_cast<int64_t>(zip.size())}});
+                        {"vorgang", b.vorgang_id},
+                        {"process_id", b.package.process_id},
+                        {"files", b.files},
+                        {"withheld", static_cast<int64_t>(b.withheld.size())},
+                        {"bytes", static_cast<int64_t>(b.package.zip.size())}});
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<fs::path> ExportVorgang(records::Store& store, const std::string& tenant,
+                               const std::string& vorgang_id,
+                               const ExportOptions& options) {
+  if (options.out_dir.empty()) return InvalidInput("xdomea export: no out_dir");
+  DS_ASSIGN_OR_RETURN(Built b, Build(store, tenant, vorgang_id, options));
+  DS_RETURN_IF_ERROR(EnsureDir(options.out_dir));
+  fs::path out = options.out_dir / b.package.file_name;
+  DS_RETURN_IF_ERROR(WriteFileAtomic(out, b.package.zip));
+  DS_RETURN_IF_ERROR(Audit(store, tenant, options, b));
   return out;
+}
+
+Result<ExportedPackage> ExportVorgangPackage(records::Store& store,
+                                             const std::string& tenant,
+                                             const std::string& vorgang_id,
+                                             const ExportOptions& options) {
+  DS_ASSIGN_OR_RETURN(Built b, Build(store, tenant, vorgang_id, options));
+  DS_RETURN_IF_ERROR(Audit(store, tenant, options, b));
+  return std::move(b.package);
 }
 
 }  // namespace ds::xdomea

@@ -44,6 +44,18 @@ struct ExportOptions {
   std::string erstellerkennung = "drehscheibe";  // user id in the DMS
   std::string id_container;             // optional: DMS container to file into
   std::string actor = "xdomea-export";  // audit actor
+  // ProzessID of the message and stem of the package name; "" = a new
+  // UUID. A caller that must produce the same package name again (the
+  // router's xdomea transport after a crash) passes a stable UUID.
+  std::string process_id;
+};
+
+// A built package: the bytes and the name xdomea gives it
+// (<ProzessID>_FVDaten.SGOAblegen.0605.zip).
+struct ExportedPackage {
+  std::string process_id;
+  std::string file_name;
+  std::string zip;
 };
 
 // Writes the Vorgang (inside its Akte, if it has one) as a schema-valid
@@ -55,5 +67,12 @@ Result<std::filesystem::path> ExportVorgang(records::Store& store,
                                             const std::string& tenant,
                                             const std::string& vorgang_id,
                                             const ExportOptions& options);
+
+// The same package in memory, for a caller that sends it elsewhere (HTTP);
+// out_dir is ignored. Validated and audited ("export") like ExportVorgang.
+Result<ExportedPackage> ExportVorgangPackage(records::Store& store,
+                                             const std::string& tenant,
+                                             const std::string& vorgang_id,
+                                             const ExportOptions& options);
 
 }  // namespace ds::xdomea
