@@ -4,13 +4,18 @@
 // Debian's chromium, driven by playwright-core, logs in, opens the
 // Posteingang and a case, sees the quarantined attachment marked, tries a
 // case of another tenant by URL, walks the main flow by keyboard only and
-// runs axe-core on every page (no serious or critical violation).
+// runs axe-core on every page (no serious or critical violation). The
+// running demo also routes every case to a Fachverfahren whose port is
+// closed at first (one attempt, then a dead letter); the test redelivers one
+// from the browser once a receiver that checks the signature listens there.
 // Screenshots go to docs/screenshots/web-*.png (shown in the README).
 // The binary is $DS_BIN (default ../build/release/src/cli/drehscheibe).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -31,6 +36,9 @@ let dir;
 let hub;
 let base;
 let browser;
+let hookPort;
+let hookServer;
+const hookSecret = 'geheimnis-des-test-fachverfahrens-0123456789';
 const foreignRequests = [];
 const cspErrors = [];
 
@@ -99,8 +107,32 @@ before(async () => {
                          { encoding: 'utf8', timeout: 300000 });
   assert.equal(once.status, 0, once.stderr + once.stdout);
 
+  // A Fachverfahren that is down: a port that was free a moment ago.
+  hookPort = await new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+  writeFileSync(path.join(dir, 'hook.secret'), hookSecret, { mode: 0o600 });
+  writeFileSync(path.join(dir, 'routing.toml'), `
+[[routing.targets]]
+id = "sozialamt-fv"
+tenant = "${tenant}"
+kind = "webhook"
+url = "http://127.0.0.1:${hookPort}/eingang"
+secret_file = "${path.join(dir, 'hook.secret')}"
+max_attempts = 1
+
+[[routing.rules]]
+name = "alles-ans-sozialamt"
+tenant = "${tenant}"
+targets = ["sozialamt-fv"]
+`);
+
   hub = spawn(bin, ['--data', dir, 'demo', '--listen', '127.0.0.1:0', '--count', '3',
-                    '--clamd', path.join(dir, 'no-clamd.sock')],
+                    '--clamd', path.join(dir, 'no-clamd.sock'),
+                    '--routing', path.join(dir, 'routing.toml')],
               { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   base = await new Promise((resolve, reject) => {
@@ -119,6 +151,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  hookServer?.close();
   hub?.kill('SIGTERM');
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -269,6 +302,80 @@ test('operator pages: health, destinations and keys, audit trail', async () => {
   assert.deepEqual(await axe(ops), []);
   await page.context().close();
   await ops.context().close();
+});
+
+test('a dead letter is redelivered from the browser once the Fachverfahren is back', async () => {
+  const page = await newPage();
+  await logIn(page, tenant, 'a.admin');
+  await page.goto(`${base}/betrieb`);
+  await page.getByRole('link', { name: 'Weiterleitung öffnen' }).click();
+  await page.waitForURL(`${base}/betrieb/weiterleitung`);
+  // The three cases of the running demo: one attempt each, then dead.
+  const deadRows = page.locator('tr', { hasText: 'sozialamt-fv' })
+    .filter({ has: page.getByRole('button') });
+  for (let i = 0; i < 120 && await deadRows.count() < 3; i++) {
+    await page.waitForTimeout(500);
+    await page.reload();
+  }
+  assert.equal(await deadRows.count(), 3);
+  const main = await page.locator('main').innerText();
+  assert.match(main, /alles-ans-sozialamt/);  // the rule, from the file
+  assert.match(main, /Probelauf/);
+  assert.deepEqual(await axe(page), []);
+  await shot(page, 'web-weiterleitung.png', true);
+
+  // An operator sees the dead letters but may not redeliver.
+  const ops = await newPage();
+  await logIn(ops, tenant, 'it.betrieb');
+  await ops.goto(`${base}/betrieb/weiterleitung`);
+  assert.match(await ops.locator('main').innerText(), /darf erneut zustellen/);
+  assert.equal(await ops.getByRole('button', { name: /^Erneut zustellen/ }).count(), 0);
+  await ops.context().close();
+
+  // The Fachverfahren comes back; it accepts only correctly signed posts.
+  const received = [];
+  hookServer = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const stamp = req.headers['x-drehscheibe-timestamp'] ?? '';
+      const want = Buffer.from('v1=' + createHmac('sha256', hookSecret)
+        .update(`${stamp}.`).update(body).digest('hex'));
+      const got = Buffer.from(req.headers['x-drehscheibe-signature'] ?? '');
+      if (got.length !== want.length || !timingSafeEqual(got, want)) {
+        res.writeHead(401).end();
+        return;
+      }
+      received.push(JSON.parse(body.toString('utf8')));
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise((resolve) => hookServer.listen(hookPort, '127.0.0.1', resolve));
+
+  const first = deadRows.first();
+  const vorgangUrl = await first.locator('a').getAttribute('href');
+  assert.match(vorgangUrl, /^\/vorgaenge\//);
+  await first.getByRole('button', { name: /^Erneut zustellen: sozialamt-fv/ }).click();
+  await page.waitForURL(/ok=erneut/);
+  assert.match(await page.locator('[role=status]').innerText(), /wieder in der Warteschlange/);
+  for (let i = 0; i < 60 && received.length < 1; i++) await page.waitForTimeout(250);
+  assert.equal(received.length, 1);
+  // The other two stay dead: nothing is redelivered that was not asked for.
+  await page.reload();
+  assert.equal(await deadRows.count(), 2);
+
+  // The case's history shows the delivery as done.
+  await page.goto(base + vorgangUrl);
+  const history = page.locator('tr', { hasText: 'sozialamt-fv' });
+  for (let i = 0; i < 40 && !/zugestellt/.test(await history.innerText()); i++) {
+    await page.waitForTimeout(250);
+    await page.reload();
+  }
+  assert.match(await history.innerText(), /zugestellt/);
+  assert.doesNotMatch(await history.innerText(), /unzustellbar/);
+  assert.deepEqual(await axe(page), []);
+  await page.context().close();
 });
 
 test('English on request, and the Posteingang filters work', async () => {
