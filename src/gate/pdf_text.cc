@@ -23,6 +23,11 @@ std::string RunPdftotext(const std::filesystem::path& pdf, size_t max_bytes) {
   if (pid < 0) return "error\nno process";
   if (pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);  // dies with the worker
+    // The worker forbids writing files (RLIMIT_FSIZE 0). Poppler's font
+    // lookup tries to write fontconfig's cache and lock files when they
+    // are missing (a fresh machine); with SIGXFSZ ignored (kept across
+    // exec) such a write fails with EFBIG instead of killing the tool.
+    signal(SIGXFSZ, SIG_IGN);
     dup2(fds[1], 1);
     int null = open("/dev/null", O_WRONLY);
     if (null >= 0) dup2(null, 2);
