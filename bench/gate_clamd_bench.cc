@@ -4,6 +4,11 @@
 //
 //   gate_clamd_bench [--rounds N] [--quick] [--per-file] [--keep-corpus]
 //                    [--worker-files N]   (default: the gate's default, 1)
+//                    [--submission-files N]
+//
+// --submission-files N inspects the corpus as submissions of N files each,
+// with one gate::SenderScope per submission (as the intake does): one
+// worker process per submission instead of one per file.
 //
 // Starts a private clamd (gate/testing/clamd_daemon.h: the test
 // configuration and a generated one-signature database), writes the corpus
@@ -29,6 +34,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -374,6 +380,7 @@ std::string DecisionOf(const ds::gate::Verdict& v) {
 int main(int argc, char** argv) {
   int rounds = 5;
   int worker_files = ds::gate::Limits{}.worker_files;
+  int submission_files = 0;  // 0: no SenderScope
   bool quick = false, per_file = false, keep = false;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--quick")) {
@@ -387,10 +394,13 @@ int main(int argc, char** argv) {
       rounds = std::max(1, std::atoi(argv[++i]));
     } else if (!std::strcmp(argv[i], "--worker-files") && i + 1 < argc) {
       worker_files = std::max(1, std::atoi(argv[++i]));
+    } else if (!std::strcmp(argv[i], "--submission-files") && i + 1 < argc) {
+      submission_files = std::max(1, std::atoi(argv[++i]));
     } else {
       std::fprintf(stderr,
                    "usage: gate_clamd_bench [--rounds N] [--quick] "
-                   "[--per-file] [--keep-corpus] [--worker-files N]\n");
+                   "[--per-file] [--keep-corpus] [--worker-files N] "
+                   "[--submission-files N]\n");
       return 2;
     }
   }
@@ -420,7 +430,12 @@ int main(int argc, char** argv) {
   with_clamd.allow_all_inspectable = true;
   with_clamd.clamd_socket = (*clamd)->socket();
   with_clamd.limits.worker_files = worker_files;
-  std::printf("worker processes: %d file(s) each\n", worker_files);
+  if (submission_files > 0) {
+    std::printf("worker processes: one per submission of %d files "
+                "(SenderScope)\n", submission_files);
+  } else {
+    std::printf("worker processes: %d file(s) each\n", worker_files);
+  }
   ds::gate::Policy without_clamd = with_clamd;
   without_clamd.clamd_socket.clear();
   without_clamd.require_virus_scan = false;
@@ -473,8 +488,20 @@ int main(int argc, char** argv) {
   const pid_t clamd_pid = (*clamd)->pid();
   for (int r = 0; r < rounds; ++r) {
     double sc = 0, sg = 0, sw = 0;
+    // One scope per mode, renewed at each submission's first file.
+    std::unique_ptr<ds::gate::SenderScope> scope_gate, scope_worker;
     for (size_t i = 0; i < n; ++i) {
       const CorpusFile& f = files[i];
+      if (submission_files > 0 &&
+          i % static_cast<size_t>(submission_files) == 0) {
+        // Ending the previous submission's worker counts for its mode.
+        auto t0 = Clock::now();
+        scope_gate = std::make_unique<ds::gate::SenderScope>();
+        sg += Ms(Clock::now() - t0);
+        t0 = Clock::now();
+        scope_worker = std::make_unique<ds::gate::SenderScope>();
+        sw += Ms(Clock::now() - t0);
+      }
       for (int k = 0; k < 3; ++k) {
         int mode = (k + r + static_cast<int>(i)) % 3;
         double cpu0 = SelfAndChildrenCpuMs(clamd_pid, true),
@@ -485,7 +512,8 @@ int main(int argc, char** argv) {
                                         with_clamd.limits);
         } else {
           (void)gate.Inspect(f.path, {f.mime, f.filename},
-                             mode == 1 ? with_clamd : without_clamd);
+                             mode == 1 ? with_clamd : without_clamd,
+                             mode == 1 ? scope_gate.get() : scope_worker.get());
         }
         double ms = Ms(Clock::now() - t0);
         cpu[mode] += SelfAndChildrenCpuMs(clamd_pid, false) - cpu0 +
@@ -504,6 +532,12 @@ int main(int argc, char** argv) {
         }
       }
     }
+    auto t_end = Clock::now();
+    scope_gate.reset();
+    sg += Ms(Clock::now() - t_end);
+    t_end = Clock::now();
+    scope_worker.reset();
+    sw += Ms(Clock::now() - t_end);
     round_clamd.push_back(sc);
     round_gate.push_back(sg);
     round_worker.push_back(sw);

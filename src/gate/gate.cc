@@ -279,22 +279,41 @@ Gate::Gate(Logger* logger)
 
 Gate::~Gate() = default;
 
-// A worker for `policy`'s limits (an idle one, else a new one) with the
-// file's job submitted. An idle worker may have died meanwhile: then a
-// new one takes the job.
+SenderScope::SenderScope() = default;
+SenderScope::~SenderScope() = default;
+
+int SenderScope::worker_pid() const {
+  return worker_ ? static_cast<int>(worker_->pid()) : 0;
+}
+
+// A worker for `policy`'s limits with the file's job submitted: the scope's
+// worker if it has one for these limits, else (without a scope) an idle one
+// of the pool, else a new one. A kept worker may have died meanwhile: then
+// a new one takes the job.
 Result<std::unique_ptr<internal::Worker>> Gate::SubmitToWorker(
     const std::filesystem::path& file,
-    const std::filesystem::path& neutralise_to, const Policy& policy) const {
+    const std::filesystem::path& neutralise_to, const Policy& policy,
+    SenderScope* scope) const {
   nlohmann::json req = {{"file", file.string()},
                         {"neutralise_to", neutralise_to.string()}};
   std::string request =
       req.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  std::unique_ptr<internal::Worker> w =
-      pool_->Take(policy.limits, policy.neutralise);
-  if (w != nullptr && w->Submit(request).ok()) return w;
-
   internal::WorkerLimits wl =
       internal::WorkerPool::WorkerLimitsFor(policy.limits, policy.neutralise);
+  std::unique_ptr<internal::Worker> w;
+  if (scope != nullptr) {
+    wl.max_jobs = std::max(wl.max_jobs, policy.limits.scope_files);
+    // A worker started for other limits ends here.
+    std::unique_ptr<internal::Worker> kept = std::move(scope->worker_);
+    if (kept != nullptr && kept->limits() == wl &&
+        internal::SameLimits(scope->limits_, policy.limits)) {
+      w = std::move(kept);
+    }
+  } else {
+    w = pool_->Take(policy.limits, policy.neutralise);
+  }
+  if (w != nullptr && w->Submit(request).ok()) return w;
+
   Policy limits_only;
   limits_only.limits = policy.limits;
   DS_ASSIGN_OR_RETURN(
@@ -307,7 +326,7 @@ Result<std::unique_ptr<internal::Worker>> Gate::SubmitToWorker(
 
 Result<Verdict> Gate::Inspect(const std::filesystem::path& file,
                               const FileFacts& declared,
-                              const Policy& policy) const {
+                              const Policy& policy, SenderScope* scope) const {
   auto start = std::chrono::steady_clock::now();
   std::error_code ec;
   if (!std::filesystem::is_regular_file(file, ec)) {
@@ -334,13 +353,20 @@ Result<Verdict> Gate::Inspect(const std::filesystem::path& file,
   } else {
     // The worker inspects while this thread streams the file to clamd.
     DS_ASSIGN_OR_RETURN(std::unique_ptr<internal::Worker> worker,
-                        SubmitToWorker(file, neutral_path, policy));
+                        SubmitToWorker(file, neutral_path, policy, scope));
     ClamdResult scan;
     if (!policy.clamd_socket.empty()) {
       scan = ScanWithClamd(policy.clamd_socket, file, policy.limits);
     }
     DS_ASSIGN_OR_RETURN(internal::WorkerOutcome out, worker->Collect());
-    if (worker->Reusable()) pool_->Give(std::move(worker), policy.limits);
+    if (worker->Reusable()) {
+      if (scope != nullptr) {
+        scope->worker_ = std::move(worker);
+        scope->limits_ = policy.limits;
+      } else {
+        pool_->Give(std::move(worker), policy.limits);
+      }
+    }
 
     std::optional<WorkerReport> report;
     if (out.report) report = ParseReport(*out.report);

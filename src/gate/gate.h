@@ -98,6 +98,10 @@ struct Limits {
   // file cannot touch the verdict on the next; it costs a fork (1-4 ms)
   // per file. Larger values trade that isolation for throughput.
   int worker_files = 1;
+  // Files of one SenderScope (the documents of one submission) that one
+  // worker process inspects before it is replaced. Reuse within a scope
+  // keeps the isolation of worker_files = 1 (see SenderScope).
+  int scope_files = 64;
   // clamd: the gate refuses to stream more than this (match clamd's
   // StreamMaxLength) and gives up after the timeout.
   uint64_t clamd_max_bytes = 50ull << 20;
@@ -137,6 +141,34 @@ struct Verdict {
   std::optional<std::filesystem::path> neutralised_copy;
 };
 
+// The files of one sender, inspected one after another (the form data and
+// the attachments of one submission), share one worker process. Whoever
+// crafted one of these files crafted all of them, so a parser that one
+// file took over gains nothing against the others that their author did not
+// already have; a worker used in a scope never inspects a file outside it
+// and ends with the scope. This keeps the fresh-process-per-sender
+// isolation of Limits::worker_files = 1 and saves a fork per further file.
+//
+//   gate::SenderScope scope;
+//   for (const auto& f : files) gate.Inspect(f.path, f.facts, policy, &scope);
+//
+// Not thread-safe: one scope belongs to one thread's loop over its files.
+class SenderScope {
+ public:
+  SenderScope();
+  ~SenderScope();  // ends the scope's worker process
+  SenderScope(const SenderScope&) = delete;
+  SenderScope& operator=(const SenderScope&) = delete;
+
+  // Process id of the worker kept for the next file, 0 if none (tests).
+  int worker_pid() const;
+
+ private:
+  friend class Gate;
+  std::unique_ptr<internal::Worker> worker_;
+  Limits limits_;  // the limits `worker_` was started with
+};
+
 class Gate {
  public:
   // `logger` may be null (DefaultLogger). Logs one line per file: type,
@@ -153,14 +185,17 @@ class Gate {
   // Thread-safe. Each call uses one worker process (see
   // Limits::worker_files) and streams the file to clamd while the worker
   // inspects it.
+  // With a `scope`, the worker comes from and goes back to the scope
+  // instead of the shared pool (see SenderScope).
   Result<Verdict> Inspect(const std::filesystem::path& file,
-                          const FileFacts& declared,
-                          const Policy& policy) const;
+                          const FileFacts& declared, const Policy& policy,
+                          SenderScope* scope = nullptr) const;
 
  private:
   Result<std::unique_ptr<internal::Worker>> SubmitToWorker(
       const std::filesystem::path& file,
-      const std::filesystem::path& neutralise_to, const Policy& policy) const;
+      const std::filesystem::path& neutralise_to, const Policy& policy,
+      SenderScope* scope) const;
 
   Logger* logger_;
   std::unique_ptr<internal::WorkerPool> pool_;  // idle workers

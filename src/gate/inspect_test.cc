@@ -1,3 +1,5 @@
+#include <signal.h>
+
 #include <gtest/gtest.h>
 
 #include "core/testing/testing.h"
@@ -21,6 +23,13 @@ class GateTest : public ::testing::Test {
                   const Policy& policy) {
     auto path = WriteBytes(dir_.path(), "upload.bin", bytes);
     Result<Verdict> v = gate_.Inspect(path, facts, policy);
+    EXPECT_TRUE(v.ok()) << v.status().ToString();
+    return v.ok() ? *v : Verdict{};
+  }
+
+  Verdict InspectIn(SenderScope& scope, const std::filesystem::path& path,
+                    FileFacts facts, const Policy& policy) {
+    Result<Verdict> v = gate_.Inspect(path, facts, policy, &scope);
     EXPECT_TRUE(v.ok()) << v.status().ToString();
     return v.ok() ? *v : Verdict{};
   }
@@ -124,6 +133,65 @@ TEST_F(GateTest, WorkerEndedByALimitIsReplacedForTheNextFile) {
   Verdict after = Inspect("{\"b\":2}", {"application/json", "b.json"}, p);
 
   EXPECT_EQ(before.decision, Decision::kClean) << Codes(before);
+  EXPECT_TRUE(HasCode(failed, "worker.memory_limit")) << Codes(failed);
+  EXPECT_EQ(after.decision, Decision::kClean) << Codes(after);
+}
+
+TEST_F(GateTest, ScopeReusesItsWorkerAndNoOtherScopeSeesIt) {
+  Policy p = ScanPolicy();
+  auto a = WriteBytes(dir_.path(), "a.json", "{\"a\":1}");
+  auto b = WriteBytes(dir_.path(), "b.pdf", samples::BuildPdf({}));
+  SenderScope first;
+  SenderScope second;
+
+  Verdict v1 = InspectIn(first, a, {"application/json", "a.json"}, p);
+  const int pid = first.worker_pid();
+  Verdict v2 = InspectIn(first, b, {"application/pdf", "b.pdf"}, p);
+  Verdict v3 = InspectIn(second, a, {"application/json", "a.json"}, p);
+
+  EXPECT_EQ(v1.decision, Decision::kClean) << Codes(v1);
+  EXPECT_EQ(v2.decision, Decision::kClean) << Codes(v2);
+  EXPECT_EQ(v3.decision, Decision::kClean) << Codes(v3);
+  EXPECT_GT(pid, 0);
+  EXPECT_EQ(first.worker_pid(), pid);       // the same process, twice
+  EXPECT_NE(second.worker_pid(), 0);
+  EXPECT_NE(second.worker_pid(), pid);      // never the other scope's
+}
+
+TEST_F(GateTest, ScopeWorkerEndsWithTheScopeAndAfterScopeFiles) {
+  Policy p = ScanPolicy();
+  p.limits.scope_files = 2;
+  auto a = WriteBytes(dir_.path(), "a.json", "{\"a\":1}");
+  int pid = 0;
+  {
+    SenderScope scope;
+    InspectIn(scope, a, {"application/json", "a.json"}, p);
+    pid = scope.worker_pid();
+    ASSERT_GT(pid, 0);
+    InspectIn(scope, a, {"application/json", "a.json"}, p);
+    EXPECT_EQ(scope.worker_pid(), 0);  // two files: retired
+    InspectIn(scope, a, {"application/json", "a.json"}, p);
+    EXPECT_NE(scope.worker_pid(), pid);
+    pid = scope.worker_pid();
+    ASSERT_GT(pid, 0);
+  }
+  // The scope reaped its worker: the pid names no process of ours.
+  EXPECT_NE(::kill(pid, 0), 0);
+}
+
+TEST_F(GateTest, ScopeReplacesAWorkerEndedByALimit) {
+  if (!internal::WorkerLimitsAddressSpace()) GTEST_SKIP() << "no RLIMIT_AS";
+  Policy p = ScanPolicy();
+  p.limits.worker_memory_bytes = 64u << 20;
+  auto ok = WriteBytes(dir_.path(), "a.json", "{\"a\":1}");
+  auto hog = WriteBytes(dir_.path(), "hog.json",
+                        "{\"\\u0041\":\"" + std::string(40u << 20, 'x') + "\"}");
+  SenderScope scope;
+
+  Verdict failed = InspectIn(scope, hog, {"application/json", "h.json"}, p);
+  EXPECT_EQ(scope.worker_pid(), 0);  // the dead worker is not kept
+  Verdict after = InspectIn(scope, ok, {"application/json", "a.json"}, p);
+
   EXPECT_TRUE(HasCode(failed, "worker.memory_limit")) << Codes(failed);
   EXPECT_EQ(after.decision, Decision::kClean) << Codes(after);
 }

@@ -55,6 +55,8 @@ Policy ReadPolicy(ConfigReader& r) {
                                   l.worker_wall_seconds);
   l.worker_files = static_cast<int>(
       r.Int("gate.worker_files", l.worker_files, 1, 100000));
+  l.scope_files = static_cast<int>(
+      r.Int("gate.scope_files", l.scope_files, 1, 100000));
   l.clamd_timeout_seconds = seconds("gate.clamd_timeout_seconds",
                                     l.clamd_timeout_seconds);
   return p;

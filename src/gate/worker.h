@@ -94,6 +94,7 @@ class Worker {
   // Whether the child can take another job: alive, not at max_jobs.
   bool Reusable() const;
   const WorkerLimits& limits() const { return limits_; }
+  pid_t pid() const { return pid_; }
 
  private:
   Worker(const WorkerLimits& limits, pid_t pid, int fd)

@@ -319,6 +319,11 @@ Result<Processor::Checked> Processor::Check(const Destination& d, const JournalE
                   {"tags", log.tags.ToJson()},
                   {"event_log", tokens}};
 
+  // The form data and the attachments come from one sender: the gate may
+  // inspect them in one worker process, which no other submission's file
+  // ever reaches (gate::SenderScope).
+  gate::SenderScope gate_scope;
+
   // Data: tag, decrypt, schema the destination accepts, validation, hash.
   std::string enc_data = sub.value("encryptedData", "");
   if (meta.data) {
@@ -342,7 +347,7 @@ Result<Processor::Checked> Processor::Check(const Destination& d, const JournalE
     gate::Policy policy = options_.gate_policy;
     policy.check_filename = false;
     policy.allowed_types.insert(schema.mime_type.find("xml") != std::string::npos ? "xml" : "json");
-    DS_ASSIGN_OR_RETURN(gate::Verdict v, gate_->Inspect(data_file, {schema.mime_type, ""}, policy));
+    DS_ASSIGN_OR_RETURN(gate::Verdict v, gate_->Inspect(data_file, {schema.mime_type, ""}, policy, &gate_scope));
     DS_ASSIGN_OR_RETURN(auto blob, store_->files().PutBytes(data_pt.plaintext));
     fs::remove(data_file);
     checked["form"] = {{"address", blob.address}, {"size", blob.size},
@@ -398,7 +403,7 @@ Result<Processor::Checked> Processor::Check(const Destination& d, const JournalE
 
     std::string filename = a.filename.value_or("");
     DS_ASSIGN_OR_RETURN(gate::Verdict v, gate_->Inspect(plain_path, {a.mime_type, filename},
-                                                        options_.gate_policy));
+                                                        options_.gate_policy, &gate_scope));
     DS_ASSIGN_OR_RETURN(auto blob, store_->files().PutFile(plain_path));
     json item = {{"attachment_id", a.attachment_id}, {"purpose", a.purpose},
                  {"filename", filename}, {"mime_type", a.mime_type},
