@@ -3,6 +3,7 @@
 //
 //   intake_bench [--count 40] [--senders 2] [--parallel 4] [--big-mb 500]
 //                [--work DIR] [--keep] [--perf perf.data]
+//                [--scope-files N]   (hub's gate.scope_files; default 64)
 //
 // The real binaries run as separate processes, set up from files as in
 // tests/intake_crash_test.cc: `drehscheibe zustelldienst` (the stand-in)
@@ -263,6 +264,7 @@ bool WaitForHttp(const std::string& url, int seconds) {
 struct Installation {
   fs::path root;
   int max_parallel = 4;
+  int scope_files = 0;  // 0: the gate's default
   std::string destination = ds::NewUuid();
   int zd_port = FreePort();
   int hub_port = FreePort();
@@ -327,7 +329,10 @@ Status Installation::Write(const ds::jose::Jwk& enc,
                     "/token\"\n"
                     "[intake]\npoll_seconds = 1\nmax_parallel = " +
                     std::to_string(max_parallel) +
-                    "\n"
+                    "\n" +
+                    (scope_files > 0 ? "[gate]\nscope_files = " +
+                                           std::to_string(scope_files) + "\n"
+                                     : std::string()) +
                     "[[destination]]\nid = \"" +
                     destination + "\"\ntenant = \"" + kTenant +
                     "\"\nclient_id = \"" + kHubId +
@@ -518,6 +523,7 @@ struct Options {
   fs::path work;
   bool keep = false;
   std::string perf;  // perf.data of the throughput phase; empty: none
+  int scope_files = 0;
 };
 
 Options ParseArgs(int argc, char** argv) {
@@ -542,6 +548,8 @@ Options ParseArgs(int argc, char** argv) {
       o.keep = true;
     else if (a == "--perf")
       o.perf = value();
+    else if (a == "--scope-files")
+      o.scope_files = std::stoi(value());
     else
       Fail("unknown argument " + a);
   }
@@ -712,7 +720,8 @@ int RunBench(int argc, char** argv) {
   std::printf("load average before: %s",
               Run("cut -d' ' -f1-3 /proc/loadavg").c_str());
 
-  Installation inst{.root = opt.work, .max_parallel = opt.parallel};
+  Installation inst{.root = opt.work, .max_parallel = opt.parallel,
+                    .scope_files = opt.scope_files};
   if (inst.zd_port == 0 || inst.hub_port == 0) Fail("no free port");
   Must(inst.Write(CachedKey("encryption", "RSA-OAEP-256"),
                   CachedKey("signing", "PS512")),
