@@ -2,6 +2,8 @@
 // routing) and its actions: assign to an Akte, change metadata, send a
 // dead letter to its Fachverfahren again (routing.cc).
 #include <nlohmann/json.hpp>
+#include <string_view>
+#include <utility>
 
 #include "core/encoding.h"
 #include "web/pages.h"
@@ -164,12 +166,46 @@ std::string Actions(const Ctx& c, const records::Vorgang& v) {
   return h + "</section>";
 }
 
+// The router's note on a Vorgang ("<target> <state>, ...", or that no
+// rule matched) in the page's language; other notes (a Fachverfahren's
+// status text) as they are.
+std::string RoutingDetail(const Ctx& c, const std::string& detail) {
+  if (detail.empty()) return "–";
+  if (detail == "no rule matched; stays in the Posteingang") {
+    return Esc(c.t("Keine Regel trifft zu: der Vorgang bleibt im Posteingang."));
+  }
+  static const std::pair<std::string_view, const char*> kStates[] = {
+      {" delivered", "zugestellt"},
+      {" dead", "unzustellbar"},
+      {" pending", "ausstehend"}};
+  std::string out;
+  size_t from = 0;
+  while (from <= detail.size()) {
+    size_t end = detail.find(", ", from);
+    std::string part = detail.substr(
+        from, end == std::string::npos ? std::string::npos : end - from);
+    bool known = false;
+    for (const auto& [suffix, label] : kStates) {
+      if (part.size() > suffix.size() && part.ends_with(suffix)) {
+        out += (out.empty() ? "" : ", ") + std::string("<code>") +
+               Esc(part.substr(0, part.size() - suffix.size())) + "</code> " +
+               Esc(c.t(label));
+        known = true;
+        break;
+      }
+    }
+    if (!known) return Esc(detail);  // not the router's note
+    if (end == std::string::npos) break;
+    from = end + 2;
+  }
+  return out;
+}
+
 std::string Routing(const Ctx& c, const records::Vorgang& v) {
   std::string h = "<section aria-labelledby=\"h-route\"><h2 id=\"h-route\">" +
                   Esc(c.t("Weiterleitung")) + "</h2><dl class=\"meta\">";
   h += Dt(c.t("Status"), Esc(StateLabel(c, v.state)));
-  h += Dt(c.t("Letzte Meldung"),
-          v.routing_detail.empty() ? "–" : Esc(v.routing_detail));
+  h += Dt(c.t("Letzte Meldung"), RoutingDetail(c, v.routing_detail));
   h += "</dl>";
   h += RoutingHistory(c, v);
   return h + "</section>";
