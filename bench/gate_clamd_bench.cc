@@ -431,8 +431,10 @@ int main(int argc, char** argv) {
   with_clamd.clamd_socket = (*clamd)->socket();
   with_clamd.limits.worker_files = worker_files;
   if (submission_files > 0) {
-    std::printf("worker processes: one per submission of %d files "
-                "(SenderScope)\n", submission_files);
+    std::printf(
+        "worker processes: one per submission of %d files "
+        "(SenderScope)\n",
+        submission_files);
   } else {
     std::printf("worker processes: %d file(s) each\n", worker_files);
   }

@@ -319,36 +319,35 @@ Status Installation::Write(const ds::jose::Jwk& enc,
                       "\"\nsecret = \"" + kHubSecret + "\"\n";
   DS_RETURN_IF_ERROR(WriteFileAtomic(e / "zustelldienst.toml", setup));
 
-  std::string hub = "[hub]\nlisten = \"127.0.0.1:" + std::to_string(hub_port) +
-                    "\"\ntest_mode = true\n"
-                    "[zustelldienst]\nsubmission_api = \"" +
-                    zd_url() +
-                    "/v1\"\n"
-                    "token_url = \"" +
-                    zd_url() +
-                    "/token\"\n"
-                    "[intake]\npoll_seconds = 1\nmax_parallel = " +
-                    std::to_string(max_parallel) +
-                    "\n" +
-                    (scope_files > 0 ? "[gate]\nscope_files = " +
-                                           std::to_string(scope_files) + "\n"
-                                     : std::string()) +
-                    "[[destination]]\nid = \"" +
-                    destination + "\"\ntenant = \"" + kTenant +
-                    "\"\nclient_id = \"" + kHubId +
-                    "\"\n"
-                    "client_secret_file = \"" +
-                    (e / "hub.secret").string() +
-                    "\"\n"
-                    "decryption_keys = [\"" +
-                    (e / "enc.private.jwk").string() +
-                    "\"]\n"
-                    "signing_key = \"" +
-                    (e / "sig.private.jwk").string() +
-                    "\"\n"
-                    "[[data_schema]]\nuri = \"" +
-                    std::string(ds::demo::kDataSchemaUri) + "\"\nfile = \"" +
-                    (e / "data.schema.json").string() + "\"\n";
+  std::string hub =
+      "[hub]\nlisten = \"127.0.0.1:" + std::to_string(hub_port) +
+      "\"\ntest_mode = true\n"
+      "[zustelldienst]\nsubmission_api = \"" +
+      zd_url() +
+      "/v1\"\n"
+      "token_url = \"" +
+      zd_url() +
+      "/token\"\n"
+      "[intake]\npoll_seconds = 1\nmax_parallel = " +
+      std::to_string(max_parallel) + "\n" +
+      (scope_files > 0
+           ? "[gate]\nscope_files = " + std::to_string(scope_files) + "\n"
+           : std::string()) +
+      "[[destination]]\nid = \"" + destination + "\"\ntenant = \"" + kTenant +
+      "\"\nclient_id = \"" + kHubId +
+      "\"\n"
+      "client_secret_file = \"" +
+      (e / "hub.secret").string() +
+      "\"\n"
+      "decryption_keys = [\"" +
+      (e / "enc.private.jwk").string() +
+      "\"]\n"
+      "signing_key = \"" +
+      (e / "sig.private.jwk").string() +
+      "\"\n"
+      "[[data_schema]]\nuri = \"" +
+      std::string(ds::demo::kDataSchemaUri) + "\"\nfile = \"" +
+      (e / "data.schema.json").string() + "\"\n";
   return WriteFileAtomic(e / "hub.toml", hub);
 }
 
@@ -720,7 +719,8 @@ int RunBench(int argc, char** argv) {
   std::printf("load average before: %s",
               Run("cut -d' ' -f1-3 /proc/loadavg").c_str());
 
-  Installation inst{.root = opt.work, .max_parallel = opt.parallel,
+  Installation inst{.root = opt.work,
+                    .max_parallel = opt.parallel,
                     .scope_files = opt.scope_files};
   if (inst.zd_port == 0 || inst.hub_port == 0) Fail("no free port");
   Must(inst.Write(CachedKey("encryption", "RSA-OAEP-256"),

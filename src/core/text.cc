@@ -96,4 +96,49 @@ std::string DisplayFileName(std::string_view name) {
   return out;
 }
 
+std::string EscapeMarkup(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 16);
+  for (size_t i = 0; i < text.size();) {
+    char32_t cp = 0;
+    size_t len = DecodeOne(text.substr(i), &cp);
+    if (len == 0) {
+      out += kReplacement;
+      ++i;
+      continue;
+    }
+    if (len > 1) {
+      if (cp > 0x9F) out.append(text.substr(i, len));  // C1 dropped
+      i += len;
+      continue;
+    }
+    char c = text[i++];
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      case '\t':
+      case '\n':
+      case '\r':
+        out += c;
+        break;
+      default:
+        if (!IsControlChar(static_cast<char32_t>(c))) out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace ds

@@ -33,4 +33,10 @@ bool IsPlainText(std::string_view text, bool allow_line_breaks = false);
 // (cut at a character boundary). Empty input stays empty.
 std::string DisplayFileName(std::string_view name);
 
+// Text for HTML and XML content and attribute values: &, <, >, " and '
+// become references; invalid UTF-8 bytes become U+FFFD; controls other
+// than tab, line feed and carriage return (which XML 1.0 does not allow
+// and a page should not show) are dropped.
+std::string EscapeMarkup(std::string_view text);
+
 }  // namespace ds

@@ -45,5 +45,23 @@ TEST(DisplayFileName, NeutralisesWhatDisguisesAName) {
   EXPECT_TRUE(DecodeUtf8(shown, &cps));
 }
 
+TEST(EscapeMarkup, EscapesMarkupAndDropsWhatMarkupMayNotCarry) {
+  EXPECT_EQ(EscapeMarkup("<a href=\"x\">Tom & 'Jerry'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;");
+  EXPECT_EQ(EscapeMarkup("Stra\xC3\x9F"
+                         "e\tNr.\r\n5"),
+            "Stra\xC3\x9F"
+            "e\tNr.\r\n5");
+  EXPECT_EQ(EscapeMarkup(std::string("a\0b\x07"
+                                     "c\x7F"
+                                     "d",
+                                     7)),
+            "abcd");
+  EXPECT_EQ(EscapeMarkup("x\xC2\x85y"), "xy");  // C1 (NEL)
+  EXPECT_EQ(EscapeMarkup("bad\xFF\xC0\x80"),
+            "bad\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_EQ(EscapeMarkup(""), "");
+}
+
 }  // namespace
 }  // namespace ds

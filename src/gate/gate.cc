@@ -325,8 +325,8 @@ Result<std::unique_ptr<internal::Worker>> Gate::SubmitToWorker(
 }
 
 Result<Verdict> Gate::Inspect(const std::filesystem::path& file,
-                              const FileFacts& declared,
-                              const Policy& policy, SenderScope* scope) const {
+                              const FileFacts& declared, const Policy& policy,
+                              SenderScope* scope) const {
   auto start = std::chrono::steady_clock::now();
   std::error_code ec;
   if (!std::filesystem::is_regular_file(file, ec)) {

@@ -1,6 +1,5 @@
-#include <signal.h>
-
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include "core/testing/testing.h"
 #include "gate/findings.h"
@@ -153,9 +152,9 @@ TEST_F(GateTest, ScopeReusesItsWorkerAndNoOtherScopeSeesIt) {
   EXPECT_EQ(v2.decision, Decision::kClean) << Codes(v2);
   EXPECT_EQ(v3.decision, Decision::kClean) << Codes(v3);
   EXPECT_GT(pid, 0);
-  EXPECT_EQ(first.worker_pid(), pid);       // the same process, twice
+  EXPECT_EQ(first.worker_pid(), pid);  // the same process, twice
   EXPECT_NE(second.worker_pid(), 0);
-  EXPECT_NE(second.worker_pid(), pid);      // never the other scope's
+  EXPECT_NE(second.worker_pid(), pid);  // never the other scope's
 }
 
 TEST_F(GateTest, ScopeWorkerEndsWithTheScopeAndAfterScopeFiles) {
@@ -184,8 +183,9 @@ TEST_F(GateTest, ScopeReplacesAWorkerEndedByALimit) {
   Policy p = ScanPolicy();
   p.limits.worker_memory_bytes = 64u << 20;
   auto ok = WriteBytes(dir_.path(), "a.json", "{\"a\":1}");
-  auto hog = WriteBytes(dir_.path(), "hog.json",
-                        "{\"\\u0041\":\"" + std::string(40u << 20, 'x') + "\"}");
+  auto hog =
+      WriteBytes(dir_.path(), "hog.json",
+                 "{\"\\u0041\":\"" + std::string(40u << 20, 'x') + "\"}");
   SenderScope scope;
 
   Verdict failed = InspectIn(scope, hog, {"application/json", "h.json"}, p);

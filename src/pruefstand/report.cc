@@ -1,5 +1,6 @@
 #include "pruefstand/report.h"
 
+#include "core/text.h"
 #include "pruefstand/protocol.h"
 
 namespace ds::pruefstand {
@@ -50,31 +51,7 @@ const json& At(const json& j, const char* key) {
   return it == j.end() ? kNull : *it;
 }
 
-std::string Esc(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string Esc(std::string_view s) { return EscapeMarkup(s); }
 
 std::string Str(const json& j, const char* key, const char* fallback = "") {
   if (!j.is_object() || !j.contains(key) || !j[key].is_string()) {

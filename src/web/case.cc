@@ -172,7 +172,8 @@ std::string Actions(const Ctx& c, const records::Vorgang& v) {
 std::string RoutingDetail(const Ctx& c, const std::string& detail) {
   if (detail.empty()) return "–";
   if (detail == "no rule matched; stays in the Posteingang") {
-    return Esc(c.t("Keine Regel trifft zu: der Vorgang bleibt im Posteingang."));
+    return Esc(
+        c.t("Keine Regel trifft zu: der Vorgang bleibt im Posteingang."));
   }
   static const std::pair<std::string_view, const char*> kStates[] = {
       {" delivered", "zugestellt"},

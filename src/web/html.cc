@@ -4,31 +4,10 @@
 #include <ctime>
 #include <unordered_map>
 
+#include "core/text.h"
+
 namespace ds::web::internal {
 namespace {
-
-// Length of the valid UTF-8 sequence at s[i], or 0.
-size_t Utf8Length(std::string_view s, size_t i) {
-  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = b(i);
-  size_t n = c < 0x80         ? 1
-             : (c >> 5) == 6  ? 2
-             : (c >> 4) == 14 ? 3
-             : (c >> 3) == 30 ? 4
-                              : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    if ((b(i + k) & 0xC0) != 0x80) return 0;
-  }
-  if (n == 2 && c < 0xC2) return 0;  // overlong
-  if (n == 3 && c == 0xE0 && b(i + 1) < 0xA0) return 0;
-  if (n == 3 && c == 0xED && b(i + 1) >= 0xA0) return 0;  // surrogates
-  if (n == 4 && (c > 0xF4 || (c == 0xF0 && b(i + 1) < 0x90) ||
-                 (c == 0xF4 && b(i + 1) >= 0x90))) {
-    return 0;
-  }
-  return n;
-}
 
 // Central European time: UTC+1, UTC+2 from the last Sunday of March to the
 // last Sunday of October (01:00 UTC each).
@@ -69,48 +48,7 @@ const std::unordered_map<std::string_view, std::string_view>& English() {
 
 }  // namespace
 
-std::string Esc(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 16);
-  for (size_t i = 0; i < s.size();) {
-    size_t n = Utf8Length(s, i);
-    if (n == 0) {
-      out += "\xEF\xBF\xBD";
-      ++i;
-      continue;
-    }
-    if (n > 1) {
-      out.append(s.substr(i, n));
-      i += n;
-      continue;
-    }
-    char c = s[i++];
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      case '\t':
-      case '\n':
-        out += c;
-        break;
-      default:
-        if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7F) out += c;
-    }
-  }
-  return out;
-}
+std::string Esc(std::string_view s) { return EscapeMarkup(s); }
 
 std::string UrlPart(std::string_view s) {
   static const char* kHex = "0123456789ABCDEF";

@@ -5,6 +5,7 @@
 #include <ctime>
 #include <utility>
 
+#include "core/text.h"
 #include "xdomea/xdomea.h"
 
 namespace ds::xdomea::internal {
@@ -65,32 +66,7 @@ std::string XmlWriter::Finish() {
   return std::move(out_);
 }
 
-std::string Escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char ch : text) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    switch (ch) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        // XML 1.0 allows of C0 only tab, newline and carriage return.
-        if (c < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') break;
-        out += ch;
-    }
-  }
-  return out;
-}
+std::string Escape(std::string_view text) { return EscapeMarkup(text); }
 
 namespace {
 std::string FormatUtc(int64_t unix_seconds, const char* format) {

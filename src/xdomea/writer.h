@@ -31,7 +31,8 @@ class XmlWriter {
   std::vector<std::string> open_;
 };
 
-// Escapes &, <, >, " and drops characters XML 1.0 does not allow.
+// Escapes markup characters and drops characters XML 1.0 does not allow
+// (ds::EscapeMarkup).
 std::string Escape(std::string_view text);
 
 // "2026-12-03T19:00:00Z".
