@@ -14,6 +14,7 @@
 
 #include "core/encoding.h"
 #include "core/files.h"
+#include "core/testing/command.h"
 #include "core/testing/testing.h"
 #include "demo/samples.h"
 #include "gate/samples.h"
@@ -214,22 +215,12 @@ std::string Failures(const json& p) {
   return out;
 }
 
-struct CliRun {
-  int exit_code;
-  std::string out;
-};
+using CliRun = ds::testing::CommandRun;
 
 // Runs the binary; stderr goes with stdout unless `stdout_only`.
 CliRun Cli(const std::string& args, bool stdout_only = false) {
-  std::string cmd = std::string(DS_BINARY) + " " + args +
-                    (stdout_only ? " 2>/dev/null" : " 2>&1");
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int status = pclose(p);
-  return {WEXITSTATUS(status), out};
+  return ds::testing::RunShell(std::string(DS_BINARY) + " " + args +
+                               (stdout_only ? " 2>/dev/null" : " 2>&1"));
 }
 
 // ---------------------------------------------------------------------------

@@ -5,29 +5,21 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <iterator>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "core/testing/command.h"
 #include "core/testing/testing.h"
 #include "gate/sample_formats.h"
 
 namespace {
 
-struct ScanRun {
-  int exit_code;
-  std::string out;
-};
+using ScanRun = ds::testing::CommandRun;
 
 ScanRun Scan(const std::string& args) {
-  std::string cmd = std::string(DS_BINARY) + " scan " + args + " 2>/dev/null";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int status = pclose(p);
-  return {WEXITSTATUS(status), out};
+  return ds::testing::RunShell(std::string(DS_BINARY) + " scan " + args +
+                               " 2>/dev/null");
 }
 
 class ScanCli : public ::testing::Test {

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <ctime>
 
+#include "core/time.h"
+
 namespace ds {
 namespace {
 
@@ -86,14 +88,8 @@ Logger::~Logger() = default;
 std::string Logger::Format(LogLevel level, std::string_view event,
                            std::initializer_list<LogField> fields,
                            int64_t suppressed) {
-  char ts[32];
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-
   std::string line = "ts=";
-  line += ts;
+  line += Rfc3339Utc(std::time(nullptr));
   line += " level=";
   line += LevelName(level);
   line += " event=";

@@ -1,10 +1,10 @@
 #include "demo/samples.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
+#include "core/testing/command.h"
 #include "core/testing/testing.h"
 
 namespace ds::demo {
@@ -24,16 +24,10 @@ TEST(Samples, MinimalPdfIsReadableByPoppler) {
   std::string path = (dir.path() / "x.pdf").string();
   std::ofstream(path, std::ios::binary) << MinimalPdf("Hallo (Welt)");
 
-  std::string cmd = "pdftotext -q '" + path + "' - 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string out;
-  char buf[256];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  int rc = pclose(p);
-
-  EXPECT_EQ(rc, 0) << out;
-  EXPECT_NE(out.find("Hallo (Welt)"), std::string::npos) << out;
+  testing::CommandRun run =
+      testing::RunShell("pdftotext -q '" + path + "' - 2>&1");
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_NE(run.out.find("Hallo (Welt)"), std::string::npos) << run.out;
 }
 
 TEST(Samples, SchemaIsJson) {

@@ -11,21 +11,13 @@
 
 #include "core/encoding.h"
 #include "core/files.h"
+#include "core/time.h"
 #include "pruefstand/report.h"
 
 namespace ds::pruefstand {
 namespace {
 
 using nlohmann::json;
-
-std::string UtcTimestamp() {
-  time_t now = time(nullptr);
-  struct tm tm {};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 // The host of an http(s) URL, without brackets, lower-cased.
 std::string HostOf(std::string_view url) {
@@ -131,7 +123,7 @@ Result<json> Run(Target& target, const std::vector<gate::Sample>& catalogue,
   json described = target.Describe();
   bool sequential = described.value("kind", "") == "gate";
   int threads = sequential ? 1 : std::max(1, o.parallel);
-  std::string started = UtcTimestamp();
+  std::string started = Rfc3339Utc(time(nullptr));
 
   // Deliver, `threads` at a time; rows keep the catalogue's order.
   std::vector<json> rows(samples.size());
@@ -171,7 +163,7 @@ Result<json> Run(Target& target, const std::vector<gate::Sample>& catalogue,
       {"tool",
        {{"name", "drehscheibe pruefstand"}, {"version", o.tool_version}}},
       {"test_date", started},
-      {"finished", UtcTimestamp()},
+      {"finished", Rfc3339Utc(time(nullptr))},
       {"catalogue",
        {{"name", "drehscheibe-gate-samples"},
         {"version", cat.version},

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "core/encoding.h"
+#include "core/testing/command.h"
 #include "core/testing/testing.h"
 #include "records/store.h"
 
@@ -15,23 +16,11 @@ namespace ds::records {
 namespace {
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out;
-};
+using CliRun = ds::testing::CommandRun;
 
 CliRun Drehscheibe(const std::string& args) {
-  std::string cmd = std::string(DS_DREHSCHEIBE_BIN) + " " + args + " 2>/dev/null";
-  CliRun run;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) {
-    run.out.append(buf.data(), n);
-  }
-  int status = ::pclose(p);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+  return ds::testing::RunShell(std::string(DS_DREHSCHEIBE_BIN) + " " + args +
+                               " 2>/dev/null");
 }
 
 class AuditCliTest : public ::testing::Test {

@@ -34,7 +34,6 @@ Reply PostDokument(const Call& c);
 Reply ListOutgoing(const Call& c);
 
 // ---- JSON (schemas in docs/openapi.json) --------------------------------
-std::string TimeMs(int64_t ms);  // RFC 3339, seconds
 nlohmann::json DeliveryJson(const Delivery& d);
 nlohmann::json StatusJson(const StatusReport& s);
 nlohmann::json OutgoingJson(const OutgoingAnswer& a);

@@ -2,6 +2,7 @@
 #include <charconv>
 #include <ctime>
 
+#include "core/time.h"
 #include "router/api_internal.h"
 
 namespace ds::router::internal {
@@ -13,36 +14,29 @@ nlohmann::json OrNull(const std::string& s) {
 
 }  // namespace
 
-std::string TimeMs(int64_t ms) {
-  std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 nlohmann::json DeliveryJson(const Delivery& d) {
-  return {
-      {"id", d.id},
-      {"vorgang_id", d.vorgang_id},
-      {"target", d.target},
-      {"state", d.state},
-      {"attempts", d.attempts},
-      {"next_attempt_at", d.state == "pending"
-                              ? nlohmann::json(TimeMs(d.next_attempt_ms))
-                              : nlohmann::json()},
-      {"last_error", OrNull(d.last_error)},
-      {"created_at", TimeMs(d.created_ms)},
-      {"delivered_at", d.delivered_ms ? nlohmann::json(TimeMs(*d.delivered_ms))
-                                      : nlohmann::json()},
-      {"cursor", std::to_string(d.seq)}};
+  return {{"id", d.id},
+          {"vorgang_id", d.vorgang_id},
+          {"target", d.target},
+          {"state", d.state},
+          {"attempts", d.attempts},
+          {"next_attempt_at",
+           d.state == "pending"
+               ? nlohmann::json(Rfc3339Utc(d.next_attempt_ms / 1000))
+               : nlohmann::json()},
+          {"last_error", OrNull(d.last_error)},
+          {"created_at", Rfc3339Utc(d.created_ms / 1000)},
+          {"delivered_at",
+           d.delivered_ms ? nlohmann::json(Rfc3339Utc(*d.delivered_ms / 1000))
+                          : nlohmann::json()},
+          {"cursor", std::to_string(d.seq)}};
 }
 
 nlohmann::json StatusJson(const StatusReport& s) {
-  return {{"id", s.id},         {"vorgang_id", s.vorgang_id},
-          {"source", s.source}, {"status", s.status},
-          {"note", s.note},     {"created_at", TimeMs(s.created_ms)}};
+  return {
+      {"id", s.id},         {"vorgang_id", s.vorgang_id},
+      {"source", s.source}, {"status", s.status},
+      {"note", s.note},     {"created_at", Rfc3339Utc(s.created_ms / 1000)}};
 }
 
 nlohmann::json OutgoingJson(const OutgoingAnswer& a) {
@@ -52,7 +46,7 @@ nlohmann::json OutgoingJson(const OutgoingAnswer& a) {
           {"reference", a.reference},
           {"channel", a.channel},
           {"state", a.state},
-          {"created_at", TimeMs(a.created_ms)},
+          {"created_at", Rfc3339Utc(a.created_ms / 1000)},
           {"cursor", std::to_string(a.seq)}};
 }
 

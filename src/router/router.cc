@@ -6,21 +6,13 @@
 #include <thread>
 
 #include "core/encoding.h"
+#include "core/time.h"
 
 namespace ds::router {
 namespace {
 
 constexpr int64_t kMaxFormBytes = 4 << 20;
 constexpr int kClaimBatch = 32;  // deliveries of a target claimed at once
-
-std::string Rfc3339(int64_t t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::string Join(const std::vector<std::string>& v) {
   std::string out;
@@ -360,7 +352,7 @@ Result<std::string> Router::Payload(const Delivery& d) {
         {"service_identifier", v.service_identifier},
         {"service_name", v.service_name},
         {"subject", v.subject},
-        {"received_at", Rfc3339(v.received_at)},
+        {"received_at", Rfc3339Utc(v.received_at)},
         {"worst_verdict", records::VerdictName(v.worst_verdict)}}},
       {"dokumente", docs}};
   return body.dump();

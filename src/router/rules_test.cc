@@ -3,6 +3,7 @@
 
 #include "core/encoding.h"
 #include "core/files.h"
+#include "core/testing/command.h"
 #include "core/testing/testing.h"
 #include "router/config.h"
 #include "router/transport.h"
@@ -182,14 +183,7 @@ std::string RunScript(const std::string& program, const std::string& script,
                       const ds::testing::TempDir& tmp) {
   auto file = tmp.path() / "script";
   EXPECT_OK(WriteFileAtomic(file, script));
-  std::string cmd = program + " " + file.string() + " 2>&1";
-  std::FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return "";
-  std::string out;
-  char buf[256];
-  while (size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  pclose(p);
-  return out;
+  return ds::testing::RunShell(program + " " + file.string() + " 2>&1").out;
 }
 
 // The verification examples that docs/router.md gives vendors accept a

@@ -8,6 +8,7 @@
 
 #include "core/encoding.h"
 #include "core/files.h"
+#include "core/testing/command.h"
 #include "core/testing/testing.h"
 
 namespace ds::xdomea::testing {
@@ -82,14 +83,9 @@ std::string Xmllint(const std::string& xml, const std::string& version) {
       ds::testing::SpecsDir() / "xdomea" / "xsd" / version / "xdomea.xsd";
   std::string cmd = "xmllint --nonet --noout --schema '" + xsd.string() +
                     "' '" + file.string() + "' 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return "xmllint: cannot run";
-  std::string out;
-  std::array<char, 4096> buf;
-  while (size_t n = fread(buf.data(), 1, buf.size(), p))
-    out.append(buf.data(), n);
-  int rc = pclose(p);
-  return rc == 0 ? "" : (out.empty() ? "xmllint failed" : out);
+  ds::testing::CommandRun run = ds::testing::RunShell(cmd);
+  if (run.exit_code == 0) return "";
+  return run.out.empty() ? "xmllint failed" : run.out;
 }
 
 std::string XmllintPackage(const std::filesystem::path& zip,

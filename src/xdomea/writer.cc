@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "core/text.h"
+#include "core/time.h"
 #include "xdomea/xdomea.h"
 
 namespace ds::xdomea::internal {
@@ -69,14 +70,6 @@ std::string XmlWriter::Finish() {
 std::string Escape(std::string_view text) { return EscapeMarkup(text); }
 
 namespace {
-std::string FormatUtc(int64_t unix_seconds, const char* format) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), format, &tm);
-  return buf;
-}
 
 struct FormatCode {
   const char* mime;

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "core/files.h"
+#include "core/testing/command.h"
 #include "core/testing/testing.h"
 #include "demo/samples.h"
 #include "net/http.h"
@@ -79,14 +80,9 @@ bool WaitForHttp(const std::string& url, int seconds) {
 }
 
 std::pair<int, std::string> RunCli(const std::string& args) {
-  std::string cmd = std::string(DS_BINARY) + " " + args + " 2>/dev/null";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return {-1, ""};
-  std::string out;
-  char buf[4096];
-  while (size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  int status = ::pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  ds::testing::CommandRun run = ds::testing::RunShell(
+      std::string(DS_BINARY) + " " + args + " 2>/dev/null");
+  return {run.exit_code, run.out};
 }
 
 Process::Process(std::vector<std::string> args, fs::path log)
