@@ -13,5 +13,6 @@ export CCACHE_NOHASHDIR=1
 
 bash scripts/setup.sh
 cmake --preset release >/dev/null
-cmake --build --preset release -j "$(nproc)"
+# Only the program: the tests and benchmarks are built by scripts/test.sh.
+cmake --build --preset release -j "$(nproc)" --target drehscheibe
 exec "$here/build/release/src/cli/drehscheibe" demo "$@"

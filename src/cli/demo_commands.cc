@@ -12,6 +12,24 @@
 namespace ds::cli {
 namespace {
 
+// The intake state of a sample in the German summary ("submitted" before
+// the hub picked it up; the --json report keeps the state names).
+std::string StateLabel(const std::string& state) {
+  static const std::pair<const char*, const char*> kLabels[] = {
+      {"submitted", "gesendet"},
+      {"received", "empfangen"},
+      {"fetched", "abgeholt"},
+      {"checked", "geprüft"},
+      {"filed", "abgelegt"},
+      {"accepted", "angenommen"},
+      {"rejecting", "wird abgewiesen"},
+      {"rejected", "abgewiesen"}};
+  for (const auto& [name, label] : kLabels) {
+    if (state == name) return label;
+  }
+  return state;
+}
+
 std::atomic<bool> g_stop{false};
 void OnSignal(int) { g_stop.store(true); }
 
@@ -44,7 +62,7 @@ void PrintSummary(const demo::DemoSummary& s, bool json) {
   }
   std::cout << "\nZusammenfassung\n";
   for (const auto& c : s.cases) {
-    std::cout << "  " << c.label << ": " << c.state;
+    std::cout << "  " << c.label << ": " << StateLabel(c.state);
     if (!c.vorgang_id.empty()) std::cout << " (Vorgang " << c.vorgang_id << ")";
     std::cout << "\n";
   }

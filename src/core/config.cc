@@ -1,10 +1,10 @@
 #include "core/config.h"
 
 #include <toml++/toml.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <sstream>
-#include <unistd.h>
 
 namespace ds {
 namespace {
@@ -12,8 +12,10 @@ namespace {
 std::string EnvName(std::string_view key) {
   std::string name = "DREHSCHEIBE_";
   for (char c : key) {
-    if (c == '.' || c == '-') name += '_';
-    else name += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (c == '.' || c == '-')
+      name += '_';
+    else
+      name += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   }
   return name;
 }
@@ -23,9 +25,14 @@ std::string EnvName(std::string_view key) {
 ConfigReader::ConfigReader(std::shared_ptr<toml::table> root,
                            const toml::table* table, std::string prefix,
                            EnvLookup env,
-                           std::shared_ptr<std::vector<std::string>> errors)
-    : root_(std::move(root)), table_(table), prefix_(std::move(prefix)),
-      env_(std::move(env)), errors_(std::move(errors)) {
+                           std::shared_ptr<std::vector<std::string>> errors,
+                           std::shared_ptr<std::set<std::string>> used)
+    : root_(std::move(root)),
+      table_(table),
+      prefix_(std::move(prefix)),
+      env_(std::move(env)),
+      errors_(std::move(errors)),
+      used_(std::move(used)) {
   if (!env_) env_ = [](const char* n) { return std::getenv(n); };
 }
 
@@ -33,12 +40,14 @@ ConfigReader::ConfigReader(ConfigReader&&) noexcept = default;
 ConfigReader& ConfigReader::operator=(ConfigReader&&) noexcept = default;
 ConfigReader::~ConfigReader() = default;
 
-Result<ConfigReader> ConfigReader::FromString(std::string_view text, EnvLookup env) {
+Result<ConfigReader> ConfigReader::FromString(std::string_view text,
+                                              EnvLookup env) {
   try {
     auto root = std::make_shared<toml::table>(toml::parse(text));
     const toml::table* t = root.get();
     return ConfigReader(std::move(root), t, "", std::move(env),
-                        std::make_shared<std::vector<std::string>>());
+                        std::make_shared<std::vector<std::string>>(),
+                        std::make_shared<std::set<std::string>>());
   } catch (const toml::parse_error& e) {
     std::ostringstream msg;
     msg << "config line " << e.source().begin.line << ", column "
@@ -53,7 +62,8 @@ Result<ConfigReader> ConfigReader::FromFile(const std::filesystem::path& path,
     auto root = std::make_shared<toml::table>(toml::parse_file(path.string()));
     const toml::table* t = root.get();
     return ConfigReader(std::move(root), t, "", std::move(env),
-                        std::make_shared<std::vector<std::string>>());
+                        std::make_shared<std::vector<std::string>>(),
+                        std::make_shared<std::set<std::string>>());
   } catch (const toml::parse_error& e) {
     std::ostringstream msg;
     msg << path.string() << ":" << e.source().begin.line << ":"
@@ -66,11 +76,47 @@ ConfigReader ConfigReader::Empty(EnvLookup env) {
   auto root = std::make_shared<toml::table>();
   const toml::table* t = root.get();
   return ConfigReader(std::move(root), t, "", std::move(env),
-                      std::make_shared<std::vector<std::string>>());
+                      std::make_shared<std::vector<std::string>>(),
+                      std::make_shared<std::set<std::string>>());
 }
 
 const toml::node* ConfigReader::Find(std::string_view key) const {
+  used_->insert(prefix_ + std::string(key));
   return table_->at_path(key).node();
+}
+
+namespace {
+
+// Adds "unknown key" for each value under `table` whose path is not in
+// `used`; arrays of tables that were read are checked element by element.
+void FindUnknown(const toml::table& table, const std::string& base,
+                 const std::set<std::string>& used,
+                 std::vector<std::string>* errors) {
+  for (const auto& [k, node] : table) {
+    std::string path = base + std::string(k.str());
+    if (const toml::table* t = node.as_table()) {
+      FindUnknown(*t, path + ".", used, errors);
+      continue;
+    }
+    const toml::array* arr = node.as_array();
+    if (arr != nullptr && used.count(path) && !arr->empty() &&
+        arr->is_array_of_tables()) {
+      for (size_t i = 0; i < arr->size(); ++i) {
+        FindUnknown(*(*arr)[i].as_table(),
+                    path + "[" + std::to_string(i) + "].", used, errors);
+      }
+      continue;
+    }
+    if (!used.count(path)) {
+      errors->push_back(path + ": unknown key (misspelt, or not used here)");
+    }
+  }
+}
+
+}  // namespace
+
+void ConfigReader::RejectUnknownKeys() {
+  FindUnknown(*table_, prefix_, *used_, errors_.get());
 }
 
 const char* ConfigReader::EnvFor(std::string_view key) const {
@@ -86,7 +132,8 @@ void ConfigReader::AddError(std::string_view key, std::string_view problem) {
   errors_->push_back(prefix_ + std::string(key) + ": " + std::string(problem));
 }
 
-std::string ConfigReader::String(std::string_view key, std::string_view fallback) {
+std::string ConfigReader::String(std::string_view key,
+                                 std::string_view fallback) {
   if (const char* env = EnvFor(key)) return env;
   const toml::node* n = Find(key);
   if (!n) return std::string(fallback);
@@ -150,8 +197,10 @@ std::vector<std::string> ConfigReader::Strings(std::string_view key) {
     return out;
   }
   for (const toml::node& e : *arr) {
-    if (auto v = e.value<std::string>()) out.push_back(*v);
-    else AddError(key, "expected an array of strings");
+    if (auto v = e.value<std::string>())
+      out.push_back(*v);
+    else
+      AddError(key, "expected an array of strings");
   }
   return out;
 }
@@ -167,12 +216,13 @@ std::vector<ConfigReader> ConfigReader::Tables(std::string_view key) {
   }
   for (size_t i = 0; i < arr->size(); ++i) {
     const toml::table* t = (*arr)[i].as_table();
-    std::string prefix = prefix_ + std::string(key) + "[" + std::to_string(i) + "].";
+    std::string prefix =
+        prefix_ + std::string(key) + "[" + std::to_string(i) + "].";
     if (!t) {
       errors_->push_back(prefix + ": expected a table");
       continue;
     }
-    out.push_back(ConfigReader(root_, t, prefix, env_, errors_));
+    out.push_back(ConfigReader(root_, t, prefix, env_, errors_, used_));
   }
   return out;
 }
@@ -186,14 +236,16 @@ Status ConfigReader::Finish() const {
 
 std::filesystem::path ResolveDataDir(std::string_view flag) {
   if (!flag.empty()) return std::filesystem::path(flag);
-  if (const char* env = std::getenv("DREHSCHEIBE_DATA"); env && *env) return env;
+  if (const char* env = std::getenv("DREHSCHEIBE_DATA"); env && *env)
+    return env;
   return std::filesystem::path("drehscheibe-data");
 }
 
 std::filesystem::path ResolveSpecsDir(std::string_view flag) {
   namespace fs = std::filesystem;
   if (!flag.empty()) return fs::path(flag);
-  if (const char* env = std::getenv("DREHSCHEIBE_SPECS"); env && *env) return env;
+  if (const char* env = std::getenv("DREHSCHEIBE_SPECS"); env && *env)
+    return env;
 
   std::error_code ec;
   std::vector<fs::path> starts = {fs::current_path(ec)};

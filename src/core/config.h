@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,6 +55,12 @@ class ConfigReader {
   // Records a problem found by the caller's own validation.
   void AddError(std::string_view key, std::string_view problem);
 
+  // Records "unknown key" for every value in the file that no reader of it
+  // has asked for (a misspelt key would otherwise be ignored without a
+  // word, e.g. a rule condition, so that the rule matches everything). Call
+  // once, after every part of the program has read its keys, then Finish.
+  void RejectUnknownKeys();
+
   // OK, or kEnvironment listing every problem, one per line.
   Status Finish() const;
   const std::vector<std::string>& errors() const { return *errors_; }
@@ -61,7 +68,8 @@ class ConfigReader {
  private:
   ConfigReader(std::shared_ptr<toml::table> root, const toml::table* table,
                std::string prefix, EnvLookup env,
-               std::shared_ptr<std::vector<std::string>> errors);
+               std::shared_ptr<std::vector<std::string>> errors,
+               std::shared_ptr<std::set<std::string>> used);
   const toml::node* Find(std::string_view key) const;
   const char* EnvFor(std::string_view key) const;
 
@@ -70,6 +78,8 @@ class ConfigReader {
   std::string prefix_;
   EnvLookup env_;
   std::shared_ptr<std::vector<std::string>> errors_;
+  // Keys asked for by this reader and its table readers, with prefix.
+  std::shared_ptr<std::set<std::string>> used_;
 };
 
 // The data directory: --data, else $DREHSCHEIBE_DATA, else ./drehscheibe-data.

@@ -15,12 +15,40 @@ ConfigReader::EnvLookup FakeEnv(std::map<std::string, std::string> vars) {
 }
 
 TEST(Config, ReadsValuesAndDefaults) {
-  auto r = ConfigReader::FromString("[hub]\nlisten = \"127.0.0.1:9\"\n", FakeEnv({}));
+  auto r = ConfigReader::FromString("[hub]\nlisten = \"127.0.0.1:9\"\n",
+                                    FakeEnv({}));
   ASSERT_OK(r);
 
   EXPECT_EQ(r->String("hub.listen", "x"), "127.0.0.1:9");
   EXPECT_EQ(r->Int("intake.poll_seconds", 10, 1, 60), 10);
   EXPECT_OK(r->Finish());
+}
+
+TEST(Config, UnknownKeysAreNamedAlsoInsideArraysOfTables) {
+  auto r = ConfigReader::FromString(
+      "[hub]\nlisten = \"a\"\nlisten_typo = 1\n"
+      "[[rule]]\nname = \"r\"\nleikka = [\"1\"]\n"
+      "[[rule]]\nname = \"s\"\n"
+      "[unused]\nx = 1\n",
+      FakeEnv({}));
+  ASSERT_OK(r);
+  r->String("hub.listen", "");
+  for (ConfigReader& t : r->Tables("rule")) {
+    t.String("name", "");
+    t.Strings("leika");
+  }
+  EXPECT_OK(r->Finish());  // nothing wrong with what was read
+
+  r->RejectUnknownKeys();
+  Status s = r->Finish();
+  EXPECT_THAT(
+      s, testing::StatusIs(Code::kEnvironment, "hub.listen_typo: unknown key"));
+  EXPECT_THAT(
+      s, testing::StatusIs(Code::kEnvironment, "rule[0].leikka: unknown key"));
+  EXPECT_THAT(s,
+              testing::StatusIs(Code::kEnvironment, "unused.x: unknown key"));
+  EXPECT_EQ(s.message().find("rule[1]"), std::string::npos) << s.message();
+  EXPECT_EQ(s.message().find("hub.listen:"), std::string::npos) << s.message();
 }
 
 TEST(Config, EnvironmentOverridesFile) {
@@ -31,17 +59,19 @@ TEST(Config, EnvironmentOverridesFile) {
 }
 
 TEST(Config, ErrorsNameKeyAndProblem) {
-  auto r = ConfigReader::FromString("[hub]\nlisten = 5\n[intake]\npoll_seconds = 0\n",
-                                    FakeEnv({}));
+  auto r = ConfigReader::FromString(
+      "[hub]\nlisten = 5\n[intake]\npoll_seconds = 0\n", FakeEnv({}));
   ASSERT_OK(r);
 
   r->String("hub.listen", "x");
   r->Int("intake.poll_seconds", 10, 1, 60);
 
   Status s = r->Finish();
-  EXPECT_THAT(s, testing::StatusIs(Code::kEnvironment, "hub.listen: expected a string"));
   EXPECT_THAT(s, testing::StatusIs(Code::kEnvironment,
-                                   "intake.poll_seconds: must be between 1 and 60, is 0"));
+                                   "hub.listen: expected a string"));
+  EXPECT_THAT(s, testing::StatusIs(
+                     Code::kEnvironment,
+                     "intake.poll_seconds: must be between 1 and 60, is 0"));
 }
 
 TEST(Config, SyntaxErrorNamesLine) {
@@ -55,8 +85,9 @@ TEST(Config, ArrayOfTablesPrefixesErrors) {
   auto tables = r->Tables("destination");
   ASSERT_EQ(tables.size(), 1u);
   tables[0].String("id", "");
-  EXPECT_THAT(r->Finish(), testing::StatusIs(Code::kEnvironment,
-                                             "destination[0].id: expected a string"));
+  EXPECT_THAT(r->Finish(),
+              testing::StatusIs(Code::kEnvironment,
+                                "destination[0].id: expected a string"));
 }
 
 }  // namespace

@@ -34,4 +34,23 @@ Status EnsureDir(const std::filesystem::path& dir);
 Status EnsureDirWithoutStale(const std::filesystem::path& dir,
                              std::chrono::seconds max_age);
 
+// An exclusive lock on a directory for the lifetime of this object (flock
+// on "<dir>/.lock", released by the kernel when the process ends, also on
+// SIGKILL). For a data directory that only one long-running process may
+// use at a time.
+class DirLock {
+ public:
+  // Errors: kEnvironment naming the directory if another process holds it
+  // or the lock file cannot be created.
+  static Result<DirLock> Acquire(const std::filesystem::path& dir);
+  DirLock(DirLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  DirLock& operator=(DirLock&&) = delete;
+  DirLock(const DirLock&) = delete;
+  ~DirLock();
+
+ private:
+  explicit DirLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
 }  // namespace ds

@@ -37,5 +37,17 @@ TEST(EnsureDirWithoutStale, CreatesAMissingDirectory) {
   EXPECT_TRUE(fs::is_directory(dir.path() / "a" / "b"));
 }
 
+TEST(DirLock, OneHolderAtATimeAndFreeAgainAfterwards) {
+  testing::TempDir dir;
+  {
+    auto first = DirLock::Acquire(dir.path() / "data");
+    ASSERT_OK(first);
+    EXPECT_THAT(
+        DirLock::Acquire(dir.path() / "data"),
+        testing::StatusIs(Code::kEnvironment, "in use by another process"));
+  }
+  EXPECT_OK(DirLock::Acquire(dir.path() / "data"));
+}
+
 }  // namespace
 }  // namespace ds

@@ -103,6 +103,8 @@ Result<DemoSummary> RunDemo(const DemoOptions& o) {
     return EnvironmentError("no FIT-Connect schemas under " + o.specs_dir.string() +
                             " (set --specs or DREHSCHEIBE_SPECS)");
   }
+  // The demo's SQLite databases serve one process at a time.
+  DS_ASSIGN_OR_RETURN(DirLock data_lock, DirLock::Acquire(o.data_dir));
   fs::path demo_dir = o.data_dir / "demo";
   DS_RETURN_IF_ERROR(EnsureDir(demo_dir / "keys"));
 
@@ -178,6 +180,7 @@ Result<DemoSummary> RunDemo(const DemoOptions& o) {
     DS_ASSIGN_OR_RETURN(ConfigReader reader,
                         ConfigReader::FromFile(o.routing_file));
     router::RoutingConfig extra = router::LoadRoutingConfig(reader);
+    reader.RejectUnknownKeys();
     DS_RETURN_IF_ERROR(reader.Finish());
     for (auto& t : extra.targets) routing.targets.push_back(std::move(t));
     routing.rules.insert(routing.rules.begin(), extra.rules.begin(),

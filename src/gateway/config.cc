@@ -101,6 +101,7 @@ Result<Config> Read(ConfigReader r) {
     c.portals.push_back(std::move(p));
   }
   if (c.portals.empty()) r.AddError("portal", "needs at least one [[portal]]");
+  r.RejectUnknownKeys();
   DS_RETURN_IF_ERROR(r.Finish());
   return c;
 }

@@ -105,6 +105,26 @@ Status SetBody(const ClientRequest& request, CurlHandles& h) {
 
 }  // namespace
 
+std::string RedactedUrl(std::string_view url) {
+  size_t scheme = url.find("://");
+  size_t start = scheme == std::string_view::npos ? 0 : scheme + 3;
+  size_t query = url.find_first_of("?#", start);
+  std::string_view head = url.substr(0, query);
+  std::string out;
+  size_t path = head.find('/', start);
+  size_t at =
+      head.rfind('@', path == std::string_view::npos ? head.size() : path);
+  if (at != std::string_view::npos && at >= start) {
+    out = std::string(head.substr(0, start)) + "***" +
+          std::string(head.substr(at));
+  } else {
+    out = std::string(head);
+  }
+  if (query != std::string_view::npos)
+    out += std::string(1, url[query]) + "***";
+  return out;
+}
+
 Result<ClientResponse> Fetch(const ClientRequest& request) {
   GlobalInit();
   CurlHandles h;
@@ -114,7 +134,8 @@ Result<ClientResponse> Fetch(const ClientRequest& request) {
   // Request line, headers, body.
   curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(request.timeout_seconds));
+  curl_easy_setopt(c, CURLOPT_TIMEOUT,
+                   static_cast<long>(request.timeout_seconds));
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT,
                    static_cast<long>(std::min(request.timeout_seconds, 30)));
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -161,7 +182,8 @@ Result<ClientResponse> Fetch(const ClientRequest& request) {
   }
   if (rc != CURLE_OK) {
     return Unavailable(std::string("http client: ") + request.method + " " +
-                       request.url + ": " + curl_easy_strerror(rc));
+                       RedactedUrl(request.url) + ": " +
+                       curl_easy_strerror(rc));
   }
   if (h.download) {
     bool ok = std::fflush(h.download) == 0;

@@ -134,8 +134,14 @@ struct ClientResponse {
 };
 
 // Performs one request. Network failures are kUnavailable; any HTTP status
-// is a successful Fetch (the caller interprets it).
+// is a successful Fetch (the caller interprets it). Error messages name the
+// URL as RedactedUrl gives it.
 Result<ClientResponse> Fetch(const ClientRequest& request);
+
+// `url` as it may appear in logs, errors and pages: credentials in the
+// user-info part and the query and fragment (where API keys tend to be)
+// become "***". "https://u:p@h/x?k=v" -> "https://***@h/x?***".
+std::string RedactedUrl(std::string_view url);
 
 // Percent-encodes for a query value.
 std::string UrlEncode(std::string_view value);

@@ -1,5 +1,7 @@
 // ds_net over real loopback: the Beast server and the curl client talk to
 // each other; raw sockets check keep-alive and the read timeout.
+#include "net/http.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -11,7 +13,6 @@
 
 #include "core/files.h"
 #include "core/testing/testing.h"
-#include "net/http.h"
 
 namespace ds::net {
 namespace {
@@ -20,7 +21,8 @@ using ::ds::testing::IsOk;
 using ::ds::testing::StatusIs;
 using ::ds::testing::TempDir;
 
-std::unique_ptr<HttpServer> StartOrDie(Router router, ServerOptions options = {}) {
+std::unique_ptr<HttpServer> StartOrDie(Router router,
+                                       ServerOptions options = {}) {
   auto server = HttpServer::Start(options, std::move(router));
   EXPECT_OK(server);
   return std::move(server).value();
@@ -63,6 +65,39 @@ std::string RawExchange(uint16_t port, const std::string& bytes,
   return got;
 }
 
+TEST(RedactedUrl, HidesCredentialsQueryAndFragment) {
+  EXPECT_EQ(RedactedUrl("https://fv:geheim@h.example:8443/hook?api_key=k&x=1"),
+            "https://***@h.example:8443/hook?***");
+  EXPECT_EQ(RedactedUrl("http://127.0.0.1:9/eingang"),
+            "http://127.0.0.1:9/eingang");
+  EXPECT_EQ(RedactedUrl("http://h/a@b/c#frag"), "http://h/a@b/c#***");
+  EXPECT_EQ(RedactedUrl("http://token@h"), "http://***@h");
+}
+
+TEST(HttpClient, AnUnreachableUrlIsNamedWithoutItsSecrets) {
+  int port = 0;
+  {
+    // A port that was free a moment ago: nothing listens there.
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len), 0);
+    port = ntohs(a.sin_port);
+    close(fd);
+  }
+  auto r = Fetch({.method = "POST",
+                  .url = "http://fv:geheim@127.0.0.1:" + std::to_string(port) +
+                         "/hook?api_key=sehrgeheim",
+                  .timeout_seconds = 5});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message().find("geheim"), std::string::npos)
+      << r.status().message();
+  EXPECT_NE(r.status().message().find("127.0.0.1"), std::string::npos);
+}
+
 TEST(Headers, CompareCaseInsensitively) {
   Headers h;
   h["Content-Type"] = "a";
@@ -94,7 +129,8 @@ TEST(Router, MiddlewareCanStopARequest) {
   router.Add("GET", "/x", [](const Request&) { return Response::Empty(204); });
   router.Use([](Request& r) -> std::optional<Response> {
     if (r.header("Authorization").empty()) {
-      return Response::Problem(Status(Code::kUnauthenticated, "no token"), r.path);
+      return Response::Problem(Status(Code::kUnauthenticated, "no token"),
+                               r.path);
     }
     return std::nullopt;
   });
@@ -125,7 +161,8 @@ TEST(HttpServer, ServesJsonWithParamsQueryAndHeaders) {
 
   ClientRequest req;
   req.method = "POST";
-  req.url = server->base_url() + "/v1/things/a%20b?limit=5&q=" + UrlEncode("x&y z");
+  req.url =
+      server->base_url() + "/v1/things/a%20b?limit=5&q=" + UrlEncode("x&y z");
   req.headers["Content-Type"] = "application/json";
   req.body = R"({"k":1})";
   auto resp = Fetch(req);
@@ -175,7 +212,8 @@ TEST(HttpServer, BodyAboveMaxIsRejectedWith413) {
 
 TEST(HttpServer, ChunkedBodyAboveMaxIsRejectedWith413) {
   Router router;
-  router.Add("POST", "/up", [](const Request&) { return Response::Empty(204); });
+  router.Add("POST", "/up",
+             [](const Request&) { return Response::Empty(204); });
   auto server = StartOrDie(std::move(router), {.max_body = 10});
   std::string got = RawExchange(
       server->port(),
@@ -203,8 +241,8 @@ TEST(HttpServer, SpoolsLargeBodiesToAFileAndRemovesItAfterwards) {
 
   std::string payload(100000, 'a');
   payload[77777] = 'b';
-  auto resp = Fetch({.method = "POST", .url = server->base_url() + "/up",
-                     .body = payload});
+  auto resp = Fetch(
+      {.method = "POST", .url = server->base_url() + "/up", .body = payload});
   ASSERT_OK(resp);
   EXPECT_EQ(resp->status, 204);
   EXPECT_EQ(seen_file.parent_path(), spool.path());
@@ -223,18 +261,21 @@ TEST(HttpServer, ASpooledBodyAboveTheHandlersLimitDoesNotNameTheSpoolFile) {
   });
   auto server = StartOrDie(std::move(router),
                            {.spool_threshold = 100, .spool_dir = spool.path()});
-  auto resp = Fetch({.method = "POST", .url = server->base_url() + "/up",
+  auto resp = Fetch({.method = "POST",
+                     .url = server->base_url() + "/up",
                      .body = std::string(5000, 'x')});
   ASSERT_OK(resp);
   EXPECT_EQ(resp->status, 413);
-  EXPECT_EQ(resp->body.find(spool.path().string()), std::string::npos) << resp->body;
+  EXPECT_EQ(resp->body.find(spool.path().string()), std::string::npos)
+      << resp->body;
   EXPECT_EQ(resp->body.find("ds-spool-"), std::string::npos) << resp->body;
 }
 
 TEST(HttpServer, StreamsAFileResponseAndClientUploadsAndDownloadsFiles) {
   TempDir dir;
   std::string content(3u << 20, '\0');
-  for (size_t i = 0; i < content.size(); ++i) content[i] = static_cast<char>(i * 7);
+  for (size_t i = 0; i < content.size(); ++i)
+    content[i] = static_cast<char>(i * 7);
   ASSERT_OK(WriteFileAtomic(dir.path() / "in.bin", content));
 
   Router router;
@@ -292,9 +333,10 @@ TEST(HttpServer, AnswersMalformedRequestsWith400BeforeClosing) {
   router.Add("GET", "/x", [](const Request&) { return Response::Empty(204); });
   auto server = StartOrDie(std::move(router));
   for (const std::string& bad :
-       {std::string("GARBAGE\r\n\r\n"), std::string("GET /x HTTP/1.1\r\nHost x\r\n\r\n"),
-        std::string("GET /x HTTP/1.1\r\nHost: a\r\nX: ") + std::string(70000, 'a') +
-            "\r\n\r\n"}) {
+       {std::string("GARBAGE\r\n\r\n"),
+        std::string("GET /x HTTP/1.1\r\nHost x\r\n\r\n"),
+        std::string("GET /x HTTP/1.1\r\nHost: a\r\nX: ") +
+            std::string(70000, 'a') + "\r\n\r\n"}) {
     std::string got = RawExchange(server->port(), bad, 1);
     EXPECT_EQ(got.rfind("HTTP/1.1 400", 0), 0u) << got.substr(0, 200);
     EXPECT_NE(got.find("application/problem+json"), std::string::npos);
@@ -309,9 +351,8 @@ TEST(HttpServer, AnswersMalformedRequestsWith400BeforeClosing) {
 
 TEST(HttpServer, HandlerExceptionBecomes500) {
   Router router;
-  router.Add("GET", "/boom", [](const Request&) -> Response {
-    throw std::runtime_error("x");
-  });
+  router.Add("GET", "/boom",
+             [](const Request&) -> Response { throw std::runtime_error("x"); });
   auto server = StartOrDie(std::move(router));
   auto resp = Fetch({.url = server->base_url() + "/boom"});
   ASSERT_OK(resp);
@@ -353,14 +394,16 @@ TEST(HttpServer, StopFinishesRunningRequests) {
   });
   auto server = StartOrDie(std::move(router));
   Result<ClientResponse> resp = Internal("not run");
-  std::thread client([&] { resp = Fetch({.url = server->base_url() + "/slow"}); });
+  std::thread client(
+      [&] { resp = Fetch({.url = server->base_url() + "/slow"}); });
   while (!entered) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   server->Stop();
   client.join();
   ASSERT_OK(resp);
   EXPECT_EQ(resp->body, "done");
-  EXPECT_THAT(Fetch({.url = server->base_url() + "/slow", .timeout_seconds = 2}),
-              StatusIs(Code::kUnavailable));
+  EXPECT_THAT(
+      Fetch({.url = server->base_url() + "/slow", .timeout_seconds = 2}),
+      StatusIs(Code::kUnavailable));
 }
 
 TEST(HttpServer, BindFailureIsUnavailable) {
@@ -388,7 +431,8 @@ TEST(Fetch, TimesOutAsUnavailable) {
     return Response::Empty(204);
   });
   auto server = StartOrDie(std::move(router));
-  auto resp = Fetch({.url = server->base_url() + "/slow", .timeout_seconds = 1});
+  auto resp =
+      Fetch({.url = server->base_url() + "/slow", .timeout_seconds = 1});
   EXPECT_THAT(resp, StatusIs(Code::kUnavailable));
 }
 
