@@ -61,7 +61,7 @@ Reply ListAkten(const Call& c) {
 Reply CreateAkte(const Call& c) {
   DS_ASSIGN_OR_RETURN(nlohmann::json body, ObjectBody(c.request, kAkteFields));
   records::AkteInput in;
-  DS_ASSIGN_OR_RETURN(auto betreff, StringField(body, "betreff"));
+  DS_ASSIGN_OR_RETURN(auto betreff, TextField(body, "betreff"));
   DS_ASSIGN_OR_RETURN(auto kennzeichen, StringField(body, "kennzeichen"));
   DS_ASSIGN_OR_RETURN(auto federfuehrung, StringField(body, "federfuehrung"));
   DS_ASSIGN_OR_RETURN(auto vertraulichkeit,
@@ -92,7 +92,7 @@ Reply GetAkte(const Call& c) {
 Reply PatchAkte(const Call& c) {
   DS_ASSIGN_OR_RETURN(nlohmann::json body, ObjectBody(c.request, kAkteFields));
   records::AkteChange change;
-  DS_ASSIGN_OR_RETURN(change.betreff, StringField(body, "betreff"));
+  DS_ASSIGN_OR_RETURN(change.betreff, TextField(body, "betreff"));
   DS_ASSIGN_OR_RETURN(change.kennzeichen, StringField(body, "kennzeichen"));
   DS_ASSIGN_OR_RETURN(change.federfuehrung, StringField(body, "federfuehrung"));
   DS_ASSIGN_OR_RETURN(change.vertraulichkeit,

@@ -359,11 +359,13 @@ TEST_P(ApiTest, ChangesVorgangMetadataAndAuditsIt) {
   ASSERT_EQ(hits["items"].size(), 1u);
   EXPECT_EQ(hits["items"][0]["vorgang_id"], vid);
 
-  for (const char* bad : {R"({})", R"({"subject":5})", R"({"akte_id":"x"})",
-                          R"([1])", "not json",
-                          // a right-to-left override and a line break
-                          "{\"subject\":\"Antrag \u202Efdp.exe\"}",
-                          "{\"subject\":\"Antrag\\nGenehmigt\"}"}) {
+  for (const char* bad :
+       {R"({})", R"({"subject":5})", R"({"akte_id":"x"})", R"([1])", "not json",
+        // a right-to-left override and a line break
+        "{\"subject\":\"Antrag \u202Efdp.exe\"}",
+        "{\"subject\":\"Antrag\\nGenehmigt\"}",
+        // empty and blank
+        R"({"subject":""})", R"({"subject":"   "})"}) {
     EXPECT_EQ(Call("PATCH", "/api/v1/vorgaenge/" + vid, clerk_a_, bad).status,
               400)
         << bad;
@@ -378,6 +380,9 @@ TEST_P(ApiTest, CreatesAkteAssignsVorgangAndListsIt) {
                        R"({"betreff":"Wohngeld 2026","kennzeichen":"50.1",)"
                        R"("vertraulichkeit":"002","retention_years":10})");
   std::string aid = akte["id"];
+  EXPECT_EQ(
+      Call("POST", "/api/v1/akten", clerk_a_, R"({"betreff":"   "})").status,
+      400);
   EXPECT_EQ(akte["vertraulichkeit"], "002");
   EXPECT_EQ(akte["retention_years"], 10);
 

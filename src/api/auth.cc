@@ -4,6 +4,7 @@
 #include <openssl/rand.h>
 
 #include "core/encoding.h"
+#include "core/text.h"
 
 namespace ds::api {
 namespace {
@@ -84,13 +85,25 @@ bool RoleAllows(Role role, Permission permission) {
   return false;
 }
 
+Status CheckPrincipalName(std::string_view what, const std::string& name) {
+  if (name.empty()) return InvalidInput(std::string(what) + " is required");
+  if (name.size() > 128) {
+    return InvalidInput(std::string(what) + " is longer than 128 bytes");
+  }
+  if (!IsPlainText(name)) {
+    return InvalidInput(std::string(what) +
+                        " contains invalid UTF-8, control, bidi or invisible "
+                        "characters");
+  }
+  return Status::Ok();
+}
+
 Result<IssuedToken> CreateApiToken(records::Store& store,
                                    const std::string& tenant,
                                    const std::string& user, Role role,
                                    const std::string& actor) {
-  if (tenant.empty() || user.empty()) {
-    return InvalidInput("api token: tenant and user required");
-  }
+  DS_RETURN_IF_ERROR(CheckPrincipalName("tenant", tenant));
+  DS_RETURN_IF_ERROR(CheckPrincipalName("user", user));
   DS_ASSIGN_OR_RETURN(std::string id_bytes, RandomBytes(kIdHexLength / 2));
   DS_ASSIGN_OR_RETURN(std::string secret_bytes, RandomBytes(32));
   std::string secret = Base64UrlEncode(secret_bytes);

@@ -50,6 +50,11 @@ enum class Permission {
 };
 bool RoleAllows(Role role, Permission permission);
 
+// A tenant or user name as an operator types it: 1 to 128 bytes of plain
+// text (valid UTF-8, no controls, bidi or invisible characters), since it
+// appears in audit entries, logs and pages. kInvalidInput naming `what`.
+Status CheckPrincipalName(std::string_view what, const std::string& name);
+
 struct Principal {
   std::string user;    // user id; the audit actor of the principal's acts
   std::string tenant;  // the only tenant whose data it may see
@@ -63,8 +68,8 @@ struct IssuedToken {
 };
 
 // Makes a new random token for `user` in `tenant` and stores its hash.
-// `actor` is recorded in the tenant's audit trail. kInvalidInput for an
-// empty tenant or user.
+// `actor` is recorded in the tenant's audit trail. kInvalidInput for a
+// tenant or user that CheckPrincipalName refuses.
 Result<IssuedToken> CreateApiToken(records::Store& store,
                                    const std::string& tenant,
                                    const std::string& user, Role role,

@@ -40,7 +40,6 @@ Reply ReadAudit(const Call& c);
 
 // ---- JSON of the records model (schemas in docs/openapi.json) ----------
 
-std::string Rfc3339(int64_t unix_seconds);
 nlohmann::json OptTime(const std::optional<int64_t>& t);  // null if unset
 nlohmann::json VorgangJson(const records::Vorgang& v);    // summary
 nlohmann::json CaseJson(const records::Vorgang& v);       // with documents, log
@@ -68,5 +67,10 @@ Result<nlohmann::json> ObjectBody(const net::Request& r,
 Result<std::optional<std::string>> StringField(const nlohmann::json& body,
                                                const char* name,
                                                size_t max = 1000);
+// As StringField, for a text that, when given, must not be blank (a
+// subject, a Betreff): kInvalidInput "<name> must not be empty".
+Result<std::optional<std::string>> TextField(const nlohmann::json& body,
+                                             const char* name,
+                                             size_t max = 1000);
 
 }  // namespace ds::api::internal

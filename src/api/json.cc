@@ -5,6 +5,7 @@
 #include "api/handlers.h"
 #include "core/encoding.h"
 #include "core/text.h"
+#include "core/time.h"
 
 namespace ds::api::internal {
 namespace {
@@ -26,7 +27,7 @@ nlohmann::json EventJson(const std::string& token) {
     out["event"] = j["events"].begin().key();
   }
   if (j.contains("iat") && j["iat"].is_number_integer()) {
-    out["issued_at"] = Rfc3339(j["iat"].get<int64_t>());
+    out["issued_at"] = Rfc3339Utc(j["iat"].get<int64_t>());
   }
   return out;
 }
@@ -59,7 +60,7 @@ nlohmann::json DokumentJson(const records::Dokument& d) {
           {"verdict", records::VerdictName(d.verdict)},
           {"findings", findings},
           {"version", d.version},
-          {"created_at", Rfc3339(d.created_at)},
+          {"created_at", Rfc3339Utc(d.created_at)},
           {"deleted_at", OptTime(d.deleted_at)},
           {"formats", formats}};
 }
@@ -75,17 +76,8 @@ bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
 
 }  // namespace
 
-std::string Rfc3339(int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 nlohmann::json OptTime(const std::optional<int64_t>& t) {
-  return t ? nlohmann::json(Rfc3339(*t)) : nlohmann::json();
+  return t ? nlohmann::json(Rfc3339Utc(*t)) : nlohmann::json();
 }
 
 nlohmann::json VorgangJson(const records::Vorgang& v) {
@@ -97,7 +89,7 @@ nlohmann::json VorgangJson(const records::Vorgang& v) {
           {"service_identifier", v.service_identifier},
           {"service_name", v.service_name},
           {"subject", v.subject},
-          {"received_at", Rfc3339(v.received_at)},
+          {"received_at", Rfc3339Utc(v.received_at)},
           {"state", v.state},
           {"routing_detail", v.routing_detail},
           {"worst_verdict", records::VerdictName(v.worst_verdict)},
@@ -123,7 +115,7 @@ nlohmann::json AkteJson(const records::Akte& a) {
           {"retention_years", a.meta.retention_years
                                   ? nlohmann::json(*a.meta.retention_years)
                                   : nlohmann::json()},
-          {"created_at", Rfc3339(a.created_at)},
+          {"created_at", Rfc3339Utc(a.created_at)},
           {"closed_at", OptTime(a.closed_at)},
           {"legal_hold", a.legal_hold}};
 }
@@ -132,7 +124,7 @@ nlohmann::json AuditJson(const records::AuditEntry& e) {
   auto details = nlohmann::json::parse(e.details, nullptr, false);
   if (details.is_discarded()) details = nlohmann::json::object();
   return {{"seq", e.seq},
-          {"time", Rfc3339(e.time)},
+          {"time", Rfc3339Utc(e.time)},
           {"actor", e.actor},
           {"action", e.action},
           {"object_ids", e.object_ids},
@@ -235,10 +227,21 @@ Result<std::optional<std::string>> StringField(const nlohmann::json& body,
   // that renders differently from what it is (bidi overrides, controls,
   // zero-width characters) is refused rather than stored.
   if (!IsPlainText(s)) {
-    return InvalidInput(std::string(name) +
-                        " contains control, bidirectional or invisible characters");
+    return InvalidInput(
+        std::string(name) +
+        " contains control, bidirectional or invisible characters");
   }
   return std::optional<std::string>(std::move(s));
+}
+
+Result<std::optional<std::string>> TextField(const nlohmann::json& body,
+                                             const char* name, size_t max) {
+  DS_ASSIGN_OR_RETURN(std::optional<std::string> s,
+                      StringField(body, name, max));
+  if (s && s->find_first_not_of(" \t\r\n") == std::string::npos) {
+    return InvalidInput(std::string(name) + " must not be empty");
+  }
+  return s;
 }
 
 }  // namespace ds::api::internal

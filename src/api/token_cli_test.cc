@@ -7,30 +7,18 @@
 #include <nlohmann/json.hpp>
 
 #include "api/auth.h"
+#include "core/testing/command.h"
 #include "core/testing/testing.h"
 #include "records/store.h"
 
 namespace ds::api {
 namespace {
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out;
-};
+using CliRun = ds::testing::CommandRun;
 
 CliRun Drehscheibe(const std::string& args) {
-  std::string cmd =
-      std::string(DS_DREHSCHEIBE_BIN) + " " + args + " 2>/dev/null";
-  CliRun run;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) {
-    run.out.append(buf.data(), n);
-  }
-  int status = ::pclose(p);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+  return ds::testing::RunShell(std::string(DS_DREHSCHEIBE_BIN) + " " + args +
+                               " 2>/dev/null");
 }
 
 net::Request WithToken(const std::string& token) {
@@ -78,6 +66,16 @@ TEST_F(TokenCliTest, ListShowsNoSecretAndRevokeEndsTheToken) {
   ASSERT_EQ(list.exit_code, 0);
   EXPECT_NE(list.out.find(id), std::string::npos);
   EXPECT_EQ(list.out.find(token.substr(4 + 33)), std::string::npos);
+  // Creation times read as dates, not as seconds since 1970.
+  EXPECT_THAT(list.out,
+              ::testing::ContainsRegex("  20[0-9][0-9]-[01][0-9]-[0-3][0-9]T"));
+  CliRun listed =
+      Drehscheibe(Data() + "records token list --json --tenant kreis-a");
+  ASSERT_EQ(listed.exit_code, 0);
+  auto rows = nlohmann::json::parse(listed.out);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_TRUE(rows[0]["created_at"].is_string());
+  EXPECT_EQ(rows[0]["id"], id);
 
   EXPECT_EQ(Drehscheibe(Data() + "records token revoke --tenant kreis-b " + id)
                 .exit_code,
@@ -89,6 +87,27 @@ TEST_F(TokenCliTest, ListShowsNoSecretAndRevokeEndsTheToken) {
   ASSERT_OK(store);
   EXPECT_THAT(Authenticate(**store, WithToken(token)),
               ds::testing::StatusIs(Code::kUnauthenticated));
+}
+
+TEST_F(TokenCliTest, NamesWithControlCharactersAreRefused) {
+  // An escape sequence in a user name would reach terminals through the
+  // audit trail and logs; a right-to-left override would disguise it.
+  for (std::string user : {"'a\\033[2Jb'", "'a\\342\\200\\256b'"}) {
+    CliRun run = Drehscheibe(Data() +
+                             "records token create --tenant kreis-a "
+                             "--user \"$(printf " +
+                             user + ")\" --role clerk");
+    EXPECT_EQ(run.exit_code, 1) << user;
+    EXPECT_EQ(run.out, "") << user;
+  }
+  auto store = records::Store::OpenSqlite(tmp_.path());
+  ASSERT_OK(store);
+  auto made = CreateApiToken(**store, "kreis-a", std::string(200, 'x'),
+                             Role::kClerk, "test");
+  EXPECT_THAT(made, ds::testing::StatusIs(Code::kInvalidInput));
+  // An ordinary name with umlauts and a dot is fine.
+  EXPECT_OK(
+      CreateApiToken(**store, "kreis-a", "jörg.müller", Role::kClerk, "test"));
 }
 
 TEST_F(TokenCliTest, UnknownRoleIsAUsageError) {

@@ -106,7 +106,7 @@ Reply PatchVorgang(const Call& c) {
   DS_ASSIGN_OR_RETURN(nlohmann::json body,
                       ObjectBody(c.request, {"subject", "service_name"}));
   records::VorgangChange change;
-  DS_ASSIGN_OR_RETURN(change.subject, StringField(body, "subject"));
+  DS_ASSIGN_OR_RETURN(change.subject, TextField(body, "subject"));
   DS_ASSIGN_OR_RETURN(change.service_name, StringField(body, "service_name"));
   if (!change.subject && !change.service_name) {
     return InvalidInput("nothing to change");

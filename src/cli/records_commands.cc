@@ -11,6 +11,7 @@
 #include "api/auth.h"
 #include "cli/commands.h"
 #include "core/config.h"
+#include "core/time.h"
 #include "records/store.h"
 
 namespace ds::cli {
@@ -105,12 +106,14 @@ Status ListTokens(const Context& ctx, const TokenOptions& opt) {
                       store->ListApiTokens(opt.tenant, opt.with_revoked));
   nlohmann::json out = nlohmann::json::array();
   for (const auto& t : tokens) {
-    out.push_back({{"id", t.id}, {"user", t.user}, {"role", t.role},
-                   {"created_at", t.created_at},
+    out.push_back({{"id", t.id},
+                   {"user", t.user},
+                   {"role", t.role},
+                   {"created_at", Rfc3339Utc(t.created_at)},
                    {"revoked", t.revoked_at.has_value()}});
     if (!opt.json) {
-      std::cout << t.id << "  " << t.role << "  " << t.user
-                << (t.revoked_at ? "  revoked" : "") << "\n";
+      std::cout << t.id << "  " << Rfc3339Utc(t.created_at) << "  " << t.role
+                << "  " << t.user << (t.revoked_at ? "  revoked" : "") << "\n";
     }
   }
   if (opt.json) std::cout << out.dump(2) << "\n";

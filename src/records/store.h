@@ -424,6 +424,7 @@ class Store {
   Status InsertVersion(const std::string& dokument_id, int number,
                        const IncomingDocument& doc, int64_t now);
   Status IndexVorgang(const std::string& tenant, const std::string& vid);
+  Status UpdateWorstVerdict(const std::string& vorgang_id);  // in mu_
   Result<std::vector<Dokument>> LoadDokumente(const std::string& vid);
   Status VerifyChains(AuditReport* report);
   // kConflict if `id` (Akte, Vorgang or Dokument) is read-only; caller

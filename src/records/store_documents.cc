@@ -27,10 +27,11 @@ Result<std::string> Store::AddDokument(const std::string& tenant,
     int position = static_cast<int>(rows[0].Int(0)) + 1;
     DS_RETURN_IF_ERROR(
         InsertDokument(tenant, vorgang_id, doc, position, UnixNow(), &id));
+    DS_RETURN_IF_ERROR(UpdateWorstVerdict(vorgang_id));
     DS_RETURN_IF_ERROR(IndexVorgang(tenant, vorgang_id));
-    return Audit(tenant, actor, kActionCreate, {vorgang_id, id},
-                 {{"object", "dokument"},
-                  {"verdict", VerdictName(doc.verdict)}});
+    return Audit(
+        tenant, actor, kActionCreate, {vorgang_id, id},
+        {{"object", "dokument"}, {"verdict", VerdictName(doc.verdict)}});
   });
   if (!st.ok()) return st.Prepend("add dokument");
   return id;
@@ -63,12 +64,22 @@ Result<int> Store::AddVersion(const std::string& tenant,
         "UPDATE dokument SET verdict = ?, findings = ? WHERE id = ?",
         {static_cast<int64_t>(doc.verdict), doc.findings_json, dokument_id}));
     std::string vorgang_id = rows[0].Text(0);
+    DS_RETURN_IF_ERROR(UpdateWorstVerdict(vorgang_id));
     DS_RETURN_IF_ERROR(IndexVorgang(tenant, vorgang_id));
     return Audit(tenant, actor, kActionCreate, {vorgang_id, dokument_id},
                  {{"object", "version"}, {"number", number}});
   });
   if (!st.ok()) return st.Prepend("add version");
   return number;
+}
+
+// The Vorgang's worst verdict follows its Dokumente: a quarantined Bescheid
+// filed later must show in the Posteingang's filter and on the case.
+Status Store::UpdateWorstVerdict(const std::string& vorgang_id) {
+  return db_->Exec(
+      "UPDATE vorgang SET worst_verdict = (SELECT COALESCE(MAX(verdict), 0) "
+      "FROM dokument WHERE vorgang_id = ?) WHERE id = ?",
+      {vorgang_id, vorgang_id});
 }
 
 Status Store::AppendAudit(const std::string& tenant, const std::string& actor,

@@ -405,6 +405,15 @@ TEST_P(StoreTest, FilesBescheidAndNewVersionIntoExistingVorgang) {
   EXPECT_EQ(v->dokumente[2].version, 2);
   EXPECT_EQ(v->dokumente[2].formats[0].content_address,
             corrected.content_address);
+  EXPECT_EQ(v->worst_verdict, Verdict::kClean);
+
+  // A quarantined document filed later makes the Vorgang quarantined.
+  IncomingDocument unscanned =
+      StoreDocument("%PDF-1.7 Anlage", "Anlage.pdf", "application/pdf");
+  unscanned.verdict = Verdict::kQuarantined;
+  ASSERT_OK(store_->AddDokument("kreis-a", r->vorgang_id, unscanned, "fv-1"));
+  EXPECT_EQ(store_->GetVorgang("kreis-a", r->vorgang_id)->worst_verdict,
+            Verdict::kQuarantined);
   EXPECT_THAT(store_->AddDokument("kreis-b", r->vorgang_id, bescheid, "fv"),
               StatusIs(Code::kNotFound));
   EXPECT_TRUE(store_->VerifyAudit()->ok());

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "core/text.h"
 #include "router/api_internal.h"
 
 namespace ds::router {
@@ -173,6 +174,12 @@ Reply PostStatus(const Call& c) {
       in.status = value.get<std::string>();
     } else if (key == "note" && value.is_string()) {
       in.note = value.get<std::string>();
+      // Shown to clerks: as for the API's other texts, nothing that renders
+      // differently from what it is (line breaks are fine in a note).
+      if (!IsPlainText(in.note, /*allow_line_breaks=*/true)) {
+        return InvalidInput(
+            "note contains control, bidirectional or invisible characters");
+      }
     } else if (key == "notify" && value.is_boolean()) {
       in.notify = value.get<bool>();
     } else {

@@ -196,7 +196,17 @@ TEST_F(RouterApiTest, AFachverfahrenReportsStatusAndFilesItsBescheid) {
 
   json status =
       CallJson("POST", "/api/v1/vorgaenge/" + id + "/status", clerk_, 201,
-               R"({"status":"in-bearbeitung","note":"Prüfung"})");
+               R"({"status":"in-bearbeitung","note":"Prüfung\nläuft"})");
+  // A note that would render differently from what it is: refused.
+  EXPECT_EQ(
+      Call("POST", "/api/v1/vorgaenge/" + id + "/status", clerk_,
+           R"({"status":"x","note":"ok\u202egnp.exe"})", "application/json")
+          .status,
+      400);
+  EXPECT_EQ(Call("POST", "/api/v1/vorgaenge/" + id + "/status", clerk_,
+                 R"({"status":"x","note":"bell\u0007"})", "application/json")
+                .status,
+            400);
   net::ClientResponse doc = Call(
       "POST", "/api/v1/vorgaenge/" + id + "/dokumente?filename=bescheid.pdf",
       clerk_, gate::samples::BuildPdf({.text = "Bescheid"}), "application/pdf");

@@ -103,9 +103,8 @@ int64_t Accounts::Now() const {
 
 Status Accounts::AddUser(const std::string& tenant, const std::string& user,
                          api::Role role, const std::string& password) {
-  if (tenant.empty() || user.empty()) {
-    return InvalidInput("tenant and user are required");
-  }
+  DS_RETURN_IF_ERROR(api::CheckPrincipalName("tenant", tenant));
+  DS_RETURN_IF_ERROR(api::CheckPrincipalName("user", user));
   if (password.size() < kMinPassword) {
     return InvalidInput("the password must have at least 12 characters");
   }

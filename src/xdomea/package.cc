@@ -70,9 +70,16 @@ Status CheckEntryName(const std::string& name, const Limits& limits) {
   return Status::Ok();
 }
 
+// Inflated bytes below which the ratio is not checked: a small package
+// of XML may well compress better than max_ratio.
+constexpr uint64_t kRatioFloor = 1u << 20;
+
+// Reads one entry, counting the bytes actually inflated against the entry,
+// total and ratio caps as they arrive, so that a bomb is stopped at
+// max_ratio times the package's size, not after it has inflated.
 Result<std::string> ReadEntry(archive* a, const std::string& name,
                               uint64_t declared, const Limits& limits,
-                              uint64_t* total) {
+                              uint64_t zip_size, uint64_t* total) {
   if (declared > limits.max_entry_bytes) {
     return TooLarge("package: entry " + name + " larger than " +
                     std::to_string(limits.max_entry_bytes) + " bytes");
@@ -98,6 +105,11 @@ Result<std::string> ReadEntry(archive* a, const std::string& name,
     if (*total > limits.max_total_bytes) {
       return TooLarge("package: entries inflate beyond " +
                       std::to_string(limits.max_total_bytes) + " bytes");
+    }
+    if (limits.max_ratio > 0 && *total > kRatioFloor &&
+        *total / limits.max_ratio >= zip_size) {
+      return TooLarge("package: compression ratio above " +
+                      std::to_string(limits.max_ratio));
     }
   }
   return data;
@@ -146,12 +158,9 @@ Result<Package> ReadPackage(std::string_view zip, const Limits& limits) {
     uint64_t declared = archive_entry_size_is_set(e)
                             ? static_cast<uint64_t>(archive_entry_size(e))
                             : 0;
-    DS_ASSIGN_OR_RETURN(std::string data,
-                        ReadEntry(a.get(), name, declared, limits, &total));
-    if (zip.size() > (1u << 20) && total > limits.max_ratio * zip.size()) {
-      return TooLarge("package: compression ratio above " +
-                      std::to_string(limits.max_ratio));
-    }
+    DS_ASSIGN_OR_RETURN(
+        std::string data,
+        ReadEntry(a.get(), name, declared, limits, zip.size(), &total));
 
     if (std::regex_match(name, MessageName())) {
       if (!pkg.message_name.empty()) {

@@ -73,5 +73,16 @@ TEST(Package, EnforcesCountAndSizeLimits) {
               StatusIs(Code::kTooLarge));
 }
 
+TEST(Package, RefusesABombBySmallPackageAndHighRatio) {
+  // 16 MiB of one byte deflate to a few KiB: far above the ratio of 200,
+  // however small the package is.
+  std::string bomb = testing::RawZip(
+      {{kMessage, "<x/>"}, {kPrimary, std::string(16u << 20, 'a')}});
+  ASSERT_LT(bomb.size(), 1u << 20);
+
+  EXPECT_THAT(ReadPackage(bomb),
+              StatusIs(Code::kTooLarge, "compression ratio"));
+}
+
 }  // namespace
 }  // namespace ds::xdomea
