@@ -46,6 +46,8 @@ std::string Findings(const Ctx& c, const std::string& json) {
 std::string PurposeLabel(const Ctx& c, const records::Dokument& d) {
   if (d.position == 0) return c.t("Antragsdaten");
   if (d.purpose == "report") return c.t("Bericht");
+  if (d.purpose == "bescheid") return c.t("Bescheid");
+  if (d.purpose == "form") return c.t("Antragsdaten");
   return c.t("Anlage");
 }
 
@@ -90,8 +92,10 @@ std::string DocumentsSection(const Ctx& c, const records::Vorgang& v) {
     if (d.deleted_at) {
       h += Esc(c.t("gelöscht (Aufbewahrungsfrist abgelaufen)"));
     } else if (Blocked(d.verdict)) {
-      h += "<strong>" + Esc(c.t("gesperrt")) + "</strong><br>" +
-           Esc(c.t("Nur die IT kann diese Datei nach Prüfung freigeben."));
+      h +=
+          "<strong>" + Esc(c.t("gesperrt")) + "</strong><br>" +
+          Esc(c.t(
+              "Nicht in der Oberfläche zu öffnen; wenden Sie sich an die IT."));
     } else if (!content) {
       h += Esc(c.t("für Ihre Rolle nicht sichtbar"));
     } else if (open) {

@@ -113,6 +113,7 @@ std::string VerdictBadge(const Ctx& c, records::Verdict v) {
 std::string StateLabel(const Ctx& c, const std::string& state) {
   static const std::pair<const char*, const char*> kStates[] = {
       {"new", "neu"},
+      {"manual", "ohne Regel, im Posteingang"},
       {"routing", "wird weitergeleitet"},
       {"delivered", "zugestellt"},
       {"failed", "Weiterleitung fehlgeschlagen"},

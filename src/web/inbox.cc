@@ -30,6 +30,17 @@ std::optional<int64_t> ParseDate(const std::string& s) {
   return static_cast<int64_t>(timegm(&tm));
 }
 
+// The states a Vorgang can be in, as the router records them.
+constexpr const char* kStates[] = {"new", "manual", "routing", "delivered",
+                                   "failed"};
+
+bool KnownState(const std::string& s) {
+  for (const char* k : kStates) {
+    if (s == k) return true;
+  }
+  return false;
+}
+
 std::string Option(const std::string& value, const std::string& label,
                    const std::string& selected) {
   return "<option value=\"" + Esc(value) + "\"" +
@@ -56,7 +67,7 @@ std::string Filters(const Ctx& c) {
              "<input id=\"f-service\" name=\"service\" size=\"28\" value=\"" +
                  Esc(Query(c, "service")) + "\">");
   std::string states = Option("", c.t("alle"), state);
-  for (const char* s : {"new", "routing", "delivered", "failed"}) {
+  for (const char* s : kStates) {
     states += Option(s, StateLabel(c, s), state);
   }
   f += Field("f-state", c.t("Status"),
@@ -100,10 +111,21 @@ net::Response InboxPage(Ctx& c) {
   f.after = Query(c, "cursor");
   std::string error;
   if (std::string s = Query(c, "service"); !s.empty()) f.service_identifier = s;
-  if (std::string s = Query(c, "state"); !s.empty()) f.state = s;
+  // An unknown filter value is named, not silently turned into an empty list.
+  if (std::string s = Query(c, "state"); !s.empty()) {
+    if (KnownState(s))
+      f.state = s;
+    else
+      error =
+          c.t("Der Status ist unbekannt; der Filter wurde nicht angewandt.");
+  }
   if (std::string s = Query(c, "verdict"); !s.empty()) {
     Result<records::Verdict> v = records::ParseVerdict(s);
-    if (v.ok()) f.worst_verdict = *v;
+    if (v.ok())
+      f.worst_verdict = *v;
+    else
+      error = c.t(
+          "Das Prüfergebnis ist unbekannt; der Filter wurde nicht angewandt.");
   }
   if (std::string s = Query(c, "from"); !s.empty()) {
     f.received_from = ParseDate(s);

@@ -49,6 +49,39 @@ std::string DeliveryError(const std::string& error) {
   return Esc(error.substr(0, cut)) + "…";
 }
 
+// What the Fachverfahren reported back (status codes, notes, a filed
+// Bescheid), newest last. Notes are free text from the Fachverfahren and
+// may name the applicant: only roles that may read content see them.
+std::string StatusReports(const Ctx& c, const records::Vorgang& v) {
+  Result<std::vector<router::StatusReport>> reports =
+      c.options.router->outbox().StatusOf(c.who().tenant, v.id);
+  if (!reports.ok()) {
+    return "<div class=\"notice bad\"><p>" +
+           Esc(c.t("Die Rückmeldungen können gerade nicht gelesen werden.")) +
+           "</p></div>";
+  }
+  if (reports->empty()) return "";
+  const bool notes = c.may(api::Permission::kReadContent);
+  std::string h =
+      "<table><caption>" + Esc(c.t("Rückmeldungen der Fachverfahren")) +
+      "</caption><thead><tr><th scope=\"col\">" + Esc(c.t("Zeit")) +
+      "</th><th scope=\"col\">" + Esc(c.t("Von")) + "</th><th scope=\"col\">" +
+      Esc(c.t("Status")) + "</th>" +
+      (notes ? "<th scope=\"col\">" + Esc(c.t("Hinweis")) + "</th>"
+             : std::string()) +
+      "<th scope=\"col\">" + Esc(c.t("Bescheid")) + "</th></tr></thead><tbody>";
+  for (const router::StatusReport& r : *reports) {
+    h += "<tr><td class=\"nowrap\">" + Esc(Ms(c, r.created_ms)) +
+         "</td><td><code>" + Esc(r.source) + "</code></td><td><code>" +
+         Esc(r.status) + "</code></td>" +
+         (notes ? "<td>" + (r.note.empty() ? "–" : Esc(r.note)) + "</td>"
+                : std::string()) +
+         "<td>" + Esc(r.dokument_id.empty() ? "–" : c.t("abgelegt")) +
+         "</td></tr>";
+  }
+  return h + "</tbody></table>";
+}
+
 std::string RoutingHistory(const Ctx& c, const records::Vorgang& v) {
   std::string h = "<div id=\"router-verlauf\">";
   if (!c.options.router) {
@@ -67,7 +100,7 @@ std::string RoutingHistory(const Ctx& c, const records::Vorgang& v) {
   }
   if (list->empty()) {
     return h + "<p>" + Esc(c.t("Noch keine Zustellung an ein Fachverfahren.")) +
-           "</p></div>";
+           "</p>" + StatusReports(c, v) + "</div>";
   }
   h += "<table><caption>" +
        Esc(c.t("Zustellungen dieses Vorgangs an Fachverfahren")) +
@@ -89,7 +122,7 @@ std::string RoutingHistory(const Ctx& c, const records::Vorgang& v) {
          Esc(Ms(c, d.created_ms)) + "</td><td class=\"nowrap\">" + Esc(when) +
          "</td></tr>";
   }
-  return h + "</tbody></table></div>";
+  return h + "</tbody></table>" + StatusReports(c, v) + "</div>";
 }
 
 std::string RoutingActions(const Ctx& c, const records::Vorgang& v) {

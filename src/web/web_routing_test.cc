@@ -294,6 +294,22 @@ TEST_F(WebRoutingTest, TheCaseViewShowsTheHistoryAndSendsAgain) {
   EXPECT_THAT(page.body, HasSubstr("Erneut an Fachverfahren senden: fv-a"));
   // The router's note in German, not its internal state names.
   EXPECT_THAT(page.body, ::testing::Not(HasSubstr("fv-a dead")));
+  EXPECT_THAT(page.body, Not(HasSubstr("Rückmeldungen der Fachverfahren")));
+
+  // A Fachverfahren's status report shows on the case, its note only to
+  // roles that may read content.
+  ASSERT_OK(router_->ReportStatus(
+      "kreis-a", vorgang,
+      {.status = "in-bearbeitung", .note = "Unterlagen nachgefordert"},
+      "fv-a-token"));
+  Reply with_report = Call("GET", "/vorgaenge/" + vorgang, admin);
+  EXPECT_THAT(with_report.body, HasSubstr("Rückmeldungen der Fachverfahren"));
+  EXPECT_THAT(with_report.body, HasSubstr("<code>in-bearbeitung</code>"));
+  EXPECT_THAT(with_report.body, HasSubstr("Unterlagen nachgefordert"));
+  Reply as_operator =
+      Call("GET", "/vorgaenge/" + vorgang, LogIn("kreis-a", "a.ops"));
+  EXPECT_THAT(as_operator.body, HasSubstr("<code>in-bearbeitung</code>"));
+  EXPECT_THAT(as_operator.body, Not(HasSubstr("Unterlagen nachgefordert")));
   std::string csrf = Match(page.body, "name=\"_csrf\" value=\"([^\"]+)\"");
 
   // A delivery of another Vorgang is not this one's.

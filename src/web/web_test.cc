@@ -320,6 +320,19 @@ TEST_F(WebTest, SessionsExpireWhenIdleAndEndAtLogout) {
   EXPECT_EQ(Call("GET", "/posteingang", cookie).status, 303);
 }
 
+TEST_F(WebTest, AccountNamesArePlainText) {
+  auto& accounts = ui_->accounts();
+  EXPECT_EQ(
+      accounts
+          .AddUser("kreis-a", "a\x1b[31mclerk", api::Role::kClerk, kPassword)
+          .code(),
+      Code::kInvalidInput);
+  EXPECT_EQ(accounts.AddUser("kreis\u202e-a", "x", api::Role::kClerk, kPassword)
+                .code(),
+            Code::kInvalidInput);
+  EXPECT_EQ(LogIn("kreis-a", "a\x1b[31mclerk", kPassword), "");
+}
+
 TEST_F(WebTest, AnotherTenantsClerkGetsNotFound) {
   std::string cookie = LogIn("kreis-b", "b.clerk", kPassword);
   ASSERT_NE(cookie, "");
@@ -338,6 +351,32 @@ TEST_F(WebTest, AnotherTenantsClerkGetsNotFound) {
                  "subject=x&service_name=y&_csrf=" + csrf)
                 .status,
             404);
+}
+
+TEST_F(WebTest, InboxFiltersNameUnknownValuesAndKnowCasesWithoutARule) {
+  std::string cookie = LogIn("kreis-a", "a.clerk", kPassword);
+  ASSERT_NE(cookie, "");
+  // A case that no rule matched is filtered and labelled in German.
+  std::string id = FileCase("kreis-a", "Ohne Regel");
+  ASSERT_OK(store_->RecordRouting("kreis-a", id, "manual",
+                                  "no rule matched; stays in the Posteingang",
+                                  "router"));
+  Reply manual = Call("GET", "/posteingang?state=manual", cookie);
+  EXPECT_EQ(manual.status, 200);
+  EXPECT_THAT(manual.body, HasSubstr("/vorgaenge/" + id));
+  EXPECT_THAT(manual.body, Not(HasSubstr("/vorgaenge/" + case_a_)));
+  EXPECT_THAT(manual.body, HasSubstr("ohne Regel, im Posteingang"));
+  EXPECT_THAT(manual.body, HasSubstr("<option value=\"manual\" selected>"));
+
+  // A made-up state or verdict is named and not applied, so the clerk still
+  // sees the cases instead of an empty list that looks like "nothing came".
+  Reply bogus = Call("GET", "/posteingang?state=bogus", cookie);
+  EXPECT_EQ(bogus.status, 200);
+  EXPECT_THAT(bogus.body, HasSubstr("Der Status ist unbekannt"));
+  EXPECT_THAT(bogus.body, HasSubstr("/vorgaenge/" + case_a_));
+  Reply verdict = Call("GET", "/posteingang?verdict=harmless", cookie);
+  EXPECT_THAT(verdict.body, HasSubstr("Das Prüfergebnis ist unbekannt"));
+  EXPECT_THAT(verdict.body, HasSubstr("/vorgaenge/" + case_a_));
 }
 
 TEST_F(WebTest, HostileSubjectsFilenamesAndFormDataAreEscaped) {
