@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -45,10 +46,42 @@ Result<std::string> ReadKeyFile(const std::string& path) {
   return std::move(*text);
 }
 
-Result<jose::Jwk> LoadJwk(const std::string& path) {
+// What a command does with a key: its JWA algorithm, the JWK "use" and the
+// key operations of that use (RFC 7517 §4.2, §4.3). Either operation of the
+// pair is accepted, since a private key file also holds the public key.
+struct KeyPurpose {
+  std::string_view alg;
+  std::string_view use;
+  std::string_view ops[2];
+};
+constexpr KeyPurpose kEncryption{
+    "RSA-OAEP-256", "enc", {"wrapKey", "unwrapKey"}};
+constexpr KeyPurpose kSignature{"PS512", "sig", {"sign", "verify"}};
+
+// Loads a JWK and refuses one made for another purpose: FIT-Connect keeps
+// encryption and signing keys apart, and a signing key that decrypts (or
+// an encryption key that signs) breaks that separation. A key that names no
+// alg, use or key_ops is taken as it is.
+Result<jose::Jwk> LoadJwk(const std::string& path, const KeyPurpose& purpose) {
   DS_ASSIGN_OR_RETURN(std::string text, ReadKeyFile(path));
   auto key = jose::Jwk::Parse(text);
   if (!key.ok()) return std::move(key).TakeStatus().Prepend("key file " + path);
+  auto refuse = [&](const std::string& what) {
+    return InvalidInput("key file " + path + ": " + what +
+                        "; this command needs a key with alg " +
+                        std::string(purpose.alg) + " (use " +
+                        std::string(purpose.use) + ")");
+  };
+  if (!key->alg().empty() && key->alg() != purpose.alg)
+    return refuse("alg is " + key->alg());
+  if (!key->use().empty() && key->use() != purpose.use)
+    return refuse("use is " + key->use());
+  const std::vector<std::string>& ops = key->key_ops();
+  if (!ops.empty() &&
+      std::find(ops.begin(), ops.end(), purpose.ops[0]) == ops.end() &&
+      std::find(ops.begin(), ops.end(), purpose.ops[1]) == ops.end()) {
+    return refuse("its key_ops are for another use");
+  }
   return key;
 }
 
@@ -91,7 +124,7 @@ Status GenerateKeys(const std::string& out_dir, int bits, bool json, bool force)
 }
 
 Status JweEncrypt(const std::string& key_path, const std::string& cty, bool deflate) {
-  DS_ASSIGN_OR_RETURN(jose::Jwk key, LoadJwk(key_path));
+  DS_ASSIGN_OR_RETURN(jose::Jwk key, LoadJwk(key_path, kEncryption));
   DS_RETURN_IF_ERROR(jose::EncryptStream(key, 0, 1, {.cty = cty, .deflate = deflate}));
   std::cout.flush();
   return Status::Ok();
@@ -100,7 +133,7 @@ Status JweEncrypt(const std::string& key_path, const std::string& cty, bool defl
 // Decrypts into an unlinked temporary file first: plaintext reaches stdout
 // only after the tag has been verified.
 Status JweDecrypt(const std::string& key_path, int min_bits) {
-  DS_ASSIGN_OR_RETURN(jose::Jwk key, LoadJwk(key_path));
+  DS_ASSIGN_OR_RETURN(jose::Jwk key, LoadJwk(key_path, kEncryption));
   jose::KeyRing ring;
   ring.Add(key);
   FILE* tmp = tmpfile();
@@ -120,9 +153,20 @@ Status JweDecrypt(const std::string& key_path, int min_bits) {
   return Status::Ok();
 }
 
+// Signs a Security Event Token: the payload must be a JSON object with an
+// "events" object (RFC 8417 §2.2), so that the command cannot be used to
+// sign arbitrary data with a key that others trust for events.
 Status SetSign(const std::string& key_path) {
-  DS_ASSIGN_OR_RETURN(jose::Jwk key, LoadJwk(key_path));
+  DS_ASSIGN_OR_RETURN(jose::Jwk key, LoadJwk(key_path, kSignature));
   DS_ASSIGN_OR_RETURN(std::string payload, ReadStdin(kMaxStdin));
+  nlohmann::json claims =
+      nlohmann::json::parse(payload, nullptr, /*allow_exceptions=*/false);
+  if (!claims.is_object() || !claims.contains("events") ||
+      !claims["events"].is_object()) {
+    return InvalidInput(
+        "set sign: the payload is not a SET (a JSON object with an events "
+        "object)");
+  }
   DS_ASSIGN_OR_RETURN(std::string jws,
                       jose::SignPs512(key, {{"typ", "secevent+jwt"}}, payload));
   std::cout << jws << "\n";
@@ -138,7 +182,7 @@ Status SetVerify(const std::string& key_path, const std::string& jwks_path,
   // Key: the given one, or the set's key for the header's kid.
   std::optional<jose::Jwk> key;
   if (!key_path.empty()) {
-    DS_ASSIGN_OR_RETURN(key, LoadJwk(key_path));
+    DS_ASSIGN_OR_RETURN(key, LoadJwk(key_path, kSignature));
   } else {
     DS_ASSIGN_OR_RETURN(std::string text, ReadKeyFile(jwks_path));
     DS_ASSIGN_OR_RETURN(jose::Jwks jwks, jose::Jwks::Parse(text));
