@@ -25,6 +25,7 @@ struct VerifyOptions {
 void PrintText(const records::AuditReport& report) {
   std::cout << "audit verify: " << (report.ok() ? "ok" : "FAILED")
             << " tenants=" << report.tenants << " entries=" << report.entries
+            << " rows=" << report.rows_checked
             << " blobs=" << report.blobs_checked
             << " problems=" << report.problems.size() << "\n";
   for (const auto& p : report.problems) {

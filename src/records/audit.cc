@@ -45,6 +45,7 @@ nlohmann::json AuditReport::ToJson() const {
   return {{"ok", ok()},
           {"tenants", tenants},
           {"entries", entries},
+          {"rows_checked", rows_checked},
           {"blobs_checked", blobs_checked},
           {"problems", problems_json}};
 }

@@ -58,7 +58,9 @@ std::string CanonicalAuditBytes(const AuditEntry& e);
 std::string AuditHash(const AuditEntry& e);
 
 struct AuditProblem {
-  std::string kind;    // "chain", "blob-corrupted", "blob-missing", "head"
+  // "chain", "head", "row-changed", "row-unsealed", "blob-corrupted",
+  // "blob-missing"
+  std::string kind;
   std::string tenant;  // "" for blobs
   int64_t seq = 0;     // 0 for blobs
   std::string detail;  // address or explanation, no personal data
@@ -67,6 +69,7 @@ struct AuditProblem {
 struct AuditReport {
   int64_t tenants = 0;
   int64_t entries = 0;
+  int64_t rows_checked = 0;  // Vorgänge, Dokumente and Akten against seals
   int64_t blobs_checked = 0;
   std::vector<AuditProblem> problems;
   bool ok() const { return problems.empty(); }

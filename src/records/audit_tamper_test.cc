@@ -142,6 +142,84 @@ TEST_F(AuditTamperTest, UntouchedFileVerifies) {
   EXPECT_TRUE(report.ok()) << report.ToJson().dump();
 }
 
+// Rows of the records model are sealed by the audit entry of their last
+// change: an edit, a swap or an insertion behind the store's back shows.
+TEST_F(AuditTamperTest, DetectsAChangedVorgangRow) {
+  Tamper("UPDATE vorgang SET subject = 'forged' WHERE rowid = 2");
+
+  AuditReport report = Verify();
+
+  ASSERT_EQ(report.problems.size(), 1u) << report.ToJson().dump();
+  EXPECT_EQ(report.problems[0].kind, "row-changed");
+  EXPECT_EQ(report.problems[0].seq, 2);
+  EXPECT_EQ(report.rows_checked, 6);  // 3 Vorgänge, 3 Dokumente
+}
+
+TEST_F(AuditTamperTest, DetectsADocumentPointedAtAnotherFile) {
+  // Both files exist and are intact, so the blob check alone cannot see it.
+  Tamper(
+      "UPDATE format SET content_address = (SELECT content_address FROM "
+      "format WHERE rowid = 3) WHERE rowid = 1");
+
+  AuditReport report = Verify();
+
+  ASSERT_EQ(report.problems.size(), 1u) << report.ToJson().dump();
+  EXPECT_EQ(report.problems[0].kind, "row-changed");
+  EXPECT_EQ(report.problems[0].seq, 1);
+}
+
+TEST_F(AuditTamperTest, DetectsAVorgangInsertedOutsideTheStore) {
+  Tamper(
+      "INSERT INTO vorgang (id, tenant, submission_id, case_id, "
+      "destination_id, service_identifier, service_name, subject, "
+      "received_at, state, worst_verdict) VALUES ('forged-vorgang', "
+      "'kreis-a', 's', 'c', 'd', 'x', 'y', 'z', 1, 'new', 0)");
+
+  AuditReport report = Verify();
+
+  ASSERT_EQ(report.problems.size(), 1u) << report.ToJson().dump();
+  EXPECT_EQ(report.problems[0].kind, "row-unsealed");
+  EXPECT_NE(report.problems[0].detail.find("forged-vorgang"),
+            std::string::npos);
+}
+
+TEST_F(AuditTamperTest, ChangesThroughTheStoreStaySealed) {
+  {
+    auto store = Store::OpenSqlite(tmp_.path());
+    ASSERT_OK(store);
+    auto page = (*store)->ListInbox({.tenant = "kreis-a"});
+    ASSERT_OK(page);
+    ASSERT_EQ(page->items.size(), 3u);
+    const std::string& v = page->items[0].id;
+    VorgangChange change;
+    change.subject = "Neuer Betreff";
+    ASSERT_OK((*store)->ChangeVorgang("kreis-a", v, change, "clerk"));
+    ASSERT_OK(
+        (*store)->RecordRouting("kreis-a", v, "delivered", "fv-a", "router"));
+    auto akte = (*store)->CreateAkte(
+        "kreis-a",
+        {.betreff = "Wohngeld", .kennzeichen = "1", .federfuehrung = "A"},
+        "clerk");
+    ASSERT_OK(akte);
+    ASSERT_OK((*store)->AssignToAkte("kreis-a", v, *akte, "clerk"));
+    auto blob = (*store)->files().PutBytes("%PDF-1.4 Bescheid");
+    ASSERT_OK(blob);
+    IncomingDocument bescheid;
+    bescheid.content_address = blob->address;
+    bescheid.size = blob->size;
+    bescheid.mime_type = "application/pdf";
+    bescheid.filename = "Bescheid.pdf";
+    bescheid.verdict = Verdict::kQuarantined;
+    ASSERT_OK((*store)->AddDokument("kreis-a", v, bescheid, "fachverfahren"));
+    ASSERT_OK((*store)->CloseVorgang("kreis-a", v, 0, "clerk"));
+  }
+
+  AuditReport report = Verify();
+
+  EXPECT_TRUE(report.ok()) << report.ToJson().dump();
+  EXPECT_EQ(report.rows_checked, 8);  // 3 Vorgänge, 4 Dokumente, 1 Akte
+}
+
 TEST_F(AuditTamperTest, DatabaseRefusesUpdatesOfAuditRows) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((tmp_.path() / "records.sqlite").c_str(), &db),

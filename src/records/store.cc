@@ -121,8 +121,9 @@ Result<std::unique_ptr<Store>> Store::Open(const fs::path& data_dir,
 // ---- audit append ----------------------------------------------------------
 
 // Appends one entry; must run inside the transaction of the change it
-// records. The UPDATE of audit_head serialises concurrent writers of one
-// tenant (row lock in PostgreSQL, the write lock in SQLite).
+// records, after the change, so that the seals show the changed rows. The
+// UPDATE of audit_head serialises concurrent writers of one tenant (row lock in
+// PostgreSQL, the write lock in SQLite).
 Status Store::Audit(const std::string& tenant, const std::string& actor,
                     std::string_view action,
                     const std::vector<std::string>& ids,
@@ -141,7 +142,15 @@ Status Store::Audit(const std::string& tenant, const std::string& actor,
   e.actor = actor;
   e.action = std::string(action);
   e.object_ids = ids;
-  e.details = details.is_null() ? "{}" : details.dump();
+  // A change seals the objects it names (store_seal.cc); reads and exports
+  // change nothing.
+  nlohmann::json d = details.is_null() ? nlohmann::json::object() : details;
+  if (d.is_object() && action != kActionReadContent &&
+      action != kActionExport) {
+    DS_ASSIGN_OR_RETURN(nlohmann::json seals, internal::SealsOf(*db_, ids));
+    if (!seals.empty()) d["seals"] = std::move(seals);
+  }
+  e.details = d.dump();
   e.prev_hash = head[0].Text(1);
   e.hash = AuditHash(e);
 

@@ -219,6 +219,7 @@ Result<FiledOnce> Store::AddDokumentOnce(const std::string& tenant,
                                       &out.dokument_id));
     DS_RETURN_IF_ERROR(
         InsertRef(*db_, tenant, key, "dokument", out.dokument_id, false, now));
+    DS_RETURN_IF_ERROR(UpdateWorstVerdict(vorgang_id));
     DS_RETURN_IF_ERROR(IndexVorgang(tenant, vorgang_id));
     out.newly_filed = true;
     return Audit(

@@ -26,4 +26,12 @@ Status CheckDocument(const IncomingDocument& d, std::string_view what);
 // The string values of a JSON document, space-separated (search text).
 std::string JsonStrings(const std::string& json_text);
 
+// Seals (store_seal.cc): the digest of a Vorgang's, Dokument's or Akte's
+// rows as they are now; "" if `id` names none of them.
+Result<std::string> RowSeal(Db& db, const std::string& id);
+// {"<id>": "<seal>"} for those of `ids` that are sealed objects.
+Result<nlohmann::json> SealsOf(Db& db, const std::vector<std::string>& ids);
+// (tenant, id) of every Vorgang, Dokument and Akte.
+Result<std::vector<std::pair<std::string, std::string>>> SealedObjects(Db& db);
+
 }  // namespace ds::records::internal

@@ -1,5 +1,8 @@
-// VerifyAudit: the hash chain of every tenant and every stored blob.
+// VerifyAudit: the hash chain of every tenant, the seals of the current
+// rows against it, and every stored blob.
+#include <map>
 #include <set>
+#include <unordered_map>
 
 #include "records/sql.h"
 #include "records/store.h"
@@ -17,6 +20,45 @@ struct ChainState {
   std::string last_hash = kGenesisHash;
 };
 
+// The newest seal of each object, by object id.
+struct SealRef {
+  std::string tenant;
+  int64_t seq = 0;
+  std::string seal;
+};
+using Seals = std::unordered_map<std::string, SealRef>;
+
+// Takes the seals of one entry (later entries replace earlier seals).
+void NoteSeals(const AuditEntry& e, Seals& seals) {
+  if (e.details.find("\"seals\"") == std::string::npos) return;
+  auto details = nlohmann::json::parse(e.details, nullptr, false);
+  if (!details.is_object() || !details.contains("seals") ||
+      !details["seals"].is_object()) {
+    return;
+  }
+  for (const auto& [id, seal] : details["seals"].items()) {
+    if (seal.is_string())
+      seals[id] = {e.tenant, e.seq, seal.get<std::string>()};
+  }
+}
+
+// Reads the entries of `tenant` after `after` (in seq order) into `seals`.
+Status ReadSealsAfter(internal::Db& db, const std::string& tenant,
+                      int64_t after, Seals& seals) {
+  DS_ASSIGN_OR_RETURN(
+      auto rows, db.Query("SELECT seq, details FROM audit WHERE tenant = ? "
+                          "AND seq > ? ORDER BY seq",
+                          {tenant, after}));
+  for (const Row& r : rows) {
+    AuditEntry e;
+    e.tenant = tenant;
+    e.seq = r.Int(0);
+    e.details = r.Text(1);
+    NoteSeals(e, seals);
+  }
+  return Status::Ok();
+}
+
 // Checks one stored entry against the chain so far.
 void CheckEntry(const AuditEntry& e, ChainState& chain, AuditReport* report) {
   auto problem = [&](std::string detail) {
@@ -33,6 +75,55 @@ void CheckEntry(const AuditEntry& e, ChainState& chain, AuditReport* report) {
   }
   chain.last_seq = e.seq;
   chain.last_hash = e.hash;
+}
+
+// Every Vorgang, Dokument and Akte must equal its newest seal. Another hub
+// process (PostgreSQL) may change rows while the chain is read: objects
+// that differ are checked once more against the entries written meanwhile.
+Status CheckSeals(internal::Db& db, Seals& seals,
+                  const std::map<std::string, int64_t>& chain_end,
+                  AuditReport* report) {
+  DS_ASSIGN_OR_RETURN(auto objects, internal::SealedObjects(db));
+  std::vector<std::pair<std::string, std::string>> differing;
+  // A seal counts only in the chain of the object's own tenant.
+  auto differs = [&](const std::string& tenant,
+                     const std::string& id) -> Result<bool> {
+    auto it = seals.find(id);
+    if (it == seals.end() || it->second.tenant != tenant) return true;
+    DS_ASSIGN_OR_RETURN(std::string now, internal::RowSeal(db, id));
+    return now != it->second.seal;
+  };
+  report->rows_checked = static_cast<int64_t>(objects.size());
+  for (const auto& [tenant, id] : objects) {
+    DS_ASSIGN_OR_RETURN(bool d, differs(tenant, id));
+    if (d) differing.emplace_back(tenant, id);
+  }
+  if (differing.empty()) return Status::Ok();
+
+  std::set<std::string> reread;
+  for (const auto& [tenant, id] : differing) {
+    if (!reread.insert(tenant).second) continue;
+    auto end = chain_end.find(tenant);
+    DS_RETURN_IF_ERROR(ReadSealsAfter(
+        db, tenant, end == chain_end.end() ? 0 : end->second, seals));
+  }
+  for (const auto& [tenant, id] : differing) {
+    DS_ASSIGN_OR_RETURN(bool d, differs(tenant, id));
+    if (!d) continue;
+    auto it = seals.find(id);
+    if (it == seals.end() || it->second.tenant != tenant) {
+      report->problems.push_back(
+          {"row-unsealed", tenant, 0,
+           id + " has no sealed audit entry (inserted outside the store)"});
+    } else {
+      report->problems.push_back(
+          {"row-changed", tenant, it->second.seq,
+           id + " differs from its state sealed in entry " +
+               std::to_string(it->second.seq) +
+               " (changed outside the store)"});
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -53,6 +144,8 @@ Status Store::VerifyChains(AuditReport* out) {
       auto tenants,
       db_->Query("SELECT tenant FROM audit_head UNION "
                  "SELECT DISTINCT tenant FROM audit ORDER BY 1"));
+  Seals seals;
+  std::map<std::string, int64_t> chain_end;  // tenant -> last seq read
   for (const Row& t : tenants) {
     std::string tenant = t.Text(0);
     ++report.tenants;
@@ -71,6 +164,7 @@ Status Store::VerifyChains(AuditReport* out) {
                      internal::IdsFromJson(r.Text(4)), r.Text(5), r.Text(6),
                      r.Text(7)};
         CheckEntry(e, chain, out);
+        NoteSeals(e, seals);
         ++report.entries;
         from = e.seq;
       }
@@ -89,9 +183,10 @@ Status Store::VerifyChains(AuditReport* out) {
            "audit head does not match the last entry (entries removed or "
            "appended outside the store)"});
     }
+    chain_end[tenant] = chain.last_seq;
   }
 
-  return Status::Ok();
+  return CheckSeals(*db_, seals, chain_end, out);
 }
 
 // Re-hashes every blob and checks that every referenced blob exists.

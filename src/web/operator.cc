@@ -5,6 +5,8 @@
 #include <openssl/asn1.h>
 #include <openssl/x509.h>
 
+#include <nlohmann/json.hpp>
+
 #include "gate/clamd.h"
 #include "intake/journal.h"
 #include "web/pages.h"
@@ -197,6 +199,15 @@ int64_t HeadSeq(const Ctx& c) {
   return lo;
 }
 
+// An entry's details as a person reads them: the row seals (digests that
+// `audit verify` checks) are left out.
+std::string DetailsForPeople(const std::string& details) {
+  auto j = nlohmann::json::parse(details, nullptr, false);
+  if (!j.is_object() || !j.contains("seals")) return details;
+  j.erase("seals");
+  return j.dump();
+}
+
 std::string Query(const Ctx& c, const char* name) {
   auto it = c.request.query.find(name);
   return it == c.request.query.end() ? std::string() : it->second;
@@ -268,7 +279,7 @@ net::Response AuditPage(Ctx& c) {
             "</td><td class=\"nowrap\">" + Esc(DateTime(c.lang, e.time)) +
             "</td><td>" + Esc(e.actor) + "</td><td>" +
             ActionLabel(c, e.action) + "</td><td>" + ids + "</td><td><code>" +
-            Esc(e.details) + "</code></td></tr>";
+            Esc(DetailsForPeople(e.details)) + "</code></td></tr>";
   }
   m += "<p role=\"status\">" +
        Esc(Number(c.lang, shown) + " " + c.t("Einträge gefunden")) + "</p>";

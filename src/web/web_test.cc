@@ -503,6 +503,9 @@ TEST_F(WebTest, OperatorsSeeMetadataButNoContent) {
   Reply audit = Call("GET", "/betrieb/protokoll", admin);
   EXPECT_EQ(audit.status, 200);
   EXPECT_THAT(audit.body, HasSubstr("read-content"));
+  // Details as people read them: the filing's, without the row seals.
+  EXPECT_THAT(audit.body, HasSubstr("worst_verdict"));
+  EXPECT_THAT(audit.body, Not(HasSubstr("seals")));
 }
 
 TEST_F(WebTest, EveryResponseCarriesTheSecurityHeaders) {
