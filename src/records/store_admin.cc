@@ -1,6 +1,7 @@
 // Changing the store: Akten, metadata, assignment, routing state, zdA,
 // legal holds, retention classes; and reading the audit trail.
 #include "core/encoding.h"
+#include "core/text.h"
 #include "records/sql.h"
 #include "records/store.h"
 #include "records/store_internal.h"
@@ -23,6 +24,27 @@ Status Exists(internal::Db& db, const std::string& table,
   return Status::Ok();
 }
 
+// Metadata that people type (Betreff, Aktenzeichen, the service's name):
+// at most 1000 bytes of plain text, since it is shown to clerks, searched
+// and written into xdomea messages. Text that renders differently from what
+// it is (controls, bidi overrides, zero-width characters) is refused, from
+// the REST API and the web pages alike. A `required` field is not blank.
+Status CheckTypedText(const char* field, const std::string& text,
+                      bool required) {
+  if (text.size() > 1000) {
+    return InvalidInput(std::string(field) + " is longer than 1000 bytes");
+  }
+  if (!IsPlainText(text)) {
+    return InvalidInput(std::string(field) +
+                        " contains control, bidirectional or invisible "
+                        "characters");
+  }
+  if (required && text.find_first_not_of(" \t") == std::string::npos) {
+    return InvalidInput(std::string(field) + " must not be empty");
+  }
+  return Status::Ok();
+}
+
 Param OptInt(const std::optional<int>& v) {
   if (!v) return nullptr;
   return int64_t{*v};
@@ -34,6 +56,9 @@ Result<std::string> Store::CreateAkte(const std::string& tenant,
                                       const AkteInput& in,
                                       const std::string& actor) {
   if (tenant.empty()) return InvalidInput("create akte: tenant missing");
+  DS_RETURN_IF_ERROR(CheckTypedText("betreff", in.betreff, true));
+  DS_RETURN_IF_ERROR(CheckTypedText("kennzeichen", in.kennzeichen, false));
+  DS_RETURN_IF_ERROR(CheckTypedText("federfuehrung", in.federfuehrung, false));
   std::string id = NewUuid();
   std::lock_guard<std::mutex> lock(mu_);
   Status st = internal::InTransaction(*db_, [&]() -> Status {
@@ -82,9 +107,19 @@ Status Store::ChangeAkte(const std::string& tenant, const std::string& id,
     params.push_back(std::move(value));
     fields.emplace_back(column);
   };
-  if (c.betreff) add("betreff", *c.betreff);
-  if (c.kennzeichen) add("kennzeichen", *c.kennzeichen);
-  if (c.federfuehrung) add("federfuehrung", *c.federfuehrung);
+  if (c.betreff) {
+    DS_RETURN_IF_ERROR(CheckTypedText("betreff", *c.betreff, true));
+    add("betreff", *c.betreff);
+  }
+  if (c.kennzeichen) {
+    DS_RETURN_IF_ERROR(CheckTypedText("kennzeichen", *c.kennzeichen, false));
+    add("kennzeichen", *c.kennzeichen);
+  }
+  if (c.federfuehrung) {
+    DS_RETURN_IF_ERROR(
+        CheckTypedText("federfuehrung", *c.federfuehrung, false));
+    add("federfuehrung", *c.federfuehrung);
+  }
   if (c.vertraulichkeit) add("vertraulichkeit", *c.vertraulichkeit);
   if (c.retention_years) add("retention_years", OptInt(c.retention_years));
   if (sets.empty()) return Status::Ok();
@@ -108,11 +143,13 @@ Status Store::ChangeVorgang(const std::string& tenant, const std::string& id,
   Params params;
   std::vector<std::string> fields;
   if (c.subject) {
+    DS_RETURN_IF_ERROR(CheckTypedText("subject", *c.subject, true));
     sets = "subject = ?";
     params.emplace_back(*c.subject);
     fields.emplace_back("subject");
   }
   if (c.service_name) {
+    DS_RETURN_IF_ERROR(CheckTypedText("service_name", *c.service_name, true));
     sets += std::string(sets.empty() ? "" : ", ") + "service_name = ?";
     params.emplace_back(*c.service_name);
     fields.emplace_back("service_name");

@@ -340,6 +340,18 @@ TEST_P(StoreTest, ChangesMetadataOfAkteAndVorgang) {
   EXPECT_THAT(store_->ChangeVorgang("kreis-a", "no-such-id",
                                     {.subject = std::string("x")}, "clerk"),
               StatusIs(Code::kNotFound));
+  // Typed metadata is plain text and the Betreff is not blank.
+  for (const std::string& bad :
+       {std::string("a\x1b[2J"), std::string("x\u202egpj.exe"),
+        std::string("  "), std::string(1001, 'x')}) {
+    EXPECT_THAT(store_->ChangeVorgang("kreis-a", r->vorgang_id,
+                                      {.subject = bad}, "clerk"),
+                StatusIs(Code::kInvalidInput));
+    EXPECT_THAT(store_->CreateAkte("kreis-a", {.betreff = bad}, "clerk"),
+                StatusIs(Code::kInvalidInput));
+  }
+  EXPECT_EQ(store_->GetVorgang("kreis-a", r->vorgang_id)->subject,
+            "Wohngeld 2027");
 }
 
 TEST_P(StoreTest, ReadContentVerifiesAndIsAudited) {

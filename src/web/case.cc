@@ -283,6 +283,11 @@ net::Response CasePage(Ctx& c) {
   return Html(200, Frame(c, subject, m, "posteingang"));
 }
 
+// What the store asks of typed metadata, as the clerk reads it.
+constexpr const char* kTypedTextRule =
+    "Betreff und Leistung dürfen nicht leer sein, höchstens 1000 Zeichen "
+    "haben und keine Steuer- oder Richtungszeichen enthalten.";
+
 net::Response CaseAssign(Ctx& c) {
   if (!c.may(api::Permission::kEdit)) {
     return Message(c, 403, c.t("Nicht erlaubt"),
@@ -306,6 +311,9 @@ net::Response CaseAssign(Ctx& c) {
     in.betreff = betreff;
     Result<std::string> made =
         c.store.CreateAkte(c.who().tenant, in, c.who().user);
+    if (made.status().code() == Code::kInvalidInput) {
+      return Message(c, 400, c.t("Angaben prüfen"), c.t(kTypedTextRule));
+    }
     if (!made.ok()) {
       return Message(c, 400, c.t("Nicht gespeichert"),
                      c.t("Die Akte konnte nicht angelegt werden."));
@@ -330,18 +338,21 @@ net::Response CaseChange(Ctx& c) {
                    c.t("Ihre Rolle darf Vorgänge nicht ändern."));
   }
   std::string id = c.request.param("id");
+  // Only the fields the form sends change; the store checks their text.
   records::VorgangChange change;
-  change.subject = c.form["subject"];
-  change.service_name = c.form["service_name"];
-  if (change.subject->empty() || change.subject->size() > 1000 ||
-      change.service_name->size() > 1000) {
-    return Message(c, 400, c.t("Angabe fehlt"),
-                   c.t("Der Betreff darf nicht leer sein."));
+  if (auto it = c.form.find("subject"); it != c.form.end()) {
+    change.subject = it->second;
+  }
+  if (auto it = c.form.find("service_name"); it != c.form.end()) {
+    change.service_name = it->second;
   }
   Status st = c.store.ChangeVorgang(c.who().tenant, id, change, c.who().user);
   if (st.code() == Code::kNotFound) {
     return Message(c, 404, c.t("Nicht gefunden"),
                    c.t("Diesen Vorgang gibt es nicht."));
+  }
+  if (st.code() == Code::kInvalidInput) {
+    return Message(c, 400, c.t("Angaben prüfen"), c.t(kTypedTextRule));
   }
   if (!st.ok()) {
     return Message(c, 400, c.t("Nicht gespeichert"),
