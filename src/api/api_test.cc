@@ -285,8 +285,10 @@ TEST_P(ApiTest, PagesThroughTheInboxWithTheCursor) {
 
 TEST_P(ApiTest, RejectsBadListParameters) {
   for (const char* q :
-       {"limit=0", "limit=501", "limit=ten", "verdict=evil",
-        "received_from=yesterday", "cursor=garbage", "colour=blue"}) {
+       {"limit=0", "limit=501", "limit=ten", "verdict=evil", "state=bogus",
+        "received_from=yesterday", "received_from=2026-02-30",
+        "received_until=2027-02-29T10:00:00Z", "cursor=garbage",
+        "colour=blue"}) {
     EXPECT_EQ(
         Call("GET", std::string("/api/v1/vorgaenge?") + q, clerk_a_).status,
         400)

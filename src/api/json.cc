@@ -173,6 +173,10 @@ Result<int64_t> ParseTime(std::string_view s) {
   }
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
+  // timegm rolls 2026-02-30 over into March; such a day does not exist.
+  std::tm day = tm;
+  timegm(&day);
+  if (day.tm_mon != tm.tm_mon || day.tm_mday != tm.tm_mday) return bad;
   int64_t offset = 0;
   if (s.size() > 10) {
     if (s.size() < 20 || (s[10] != 'T' && s[10] != 't') || s[13] != ':' ||

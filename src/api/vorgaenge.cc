@@ -3,6 +3,7 @@
 // download of a document's content.
 #include "api/handlers.h"
 #include "core/text.h"
+#include "records/vorgang_state.h"
 
 namespace ds::api::internal {
 namespace {
@@ -16,6 +17,10 @@ Result<records::InboxFilter> InboxFilterFrom(const Call& c) {
   f.tenant = c.who.tenant;
   f.service_identifier = Param(r, "service");
   f.state = Param(r, "state");
+  if (f.state && !records::IsVorgangState(*f.state)) {
+    return InvalidInput(
+        "state must be new, manual, routing, delivered or failed");
+  }
   if (auto v = Param(r, "verdict")) {
     Result<records::Verdict> verdict = records::ParseVerdict(*v);
     if (!verdict.ok()) {

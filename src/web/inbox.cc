@@ -1,7 +1,9 @@
 // The Posteingang: a tenant's new cases, filtered and paged by keyset
 // (Store::ListInbox), newest first.
 #include <ctime>
+#include <vector>
 
+#include "records/vorgang_state.h"
 #include "web/pages.h"
 
 namespace ds::web::internal {
@@ -27,18 +29,13 @@ std::optional<int64_t> ParseDate(const std::string& s) {
   if (tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31) {
     return std::nullopt;
   }
-  return static_cast<int64_t>(timegm(&tm));
-}
-
-// The states a Vorgang can be in, as the router records them.
-constexpr const char* kStates[] = {"new", "manual", "routing", "delivered",
-                                   "failed"};
-
-bool KnownState(const std::string& s) {
-  for (const char* k : kStates) {
-    if (s == k) return true;
+  // timegm rolls 2026-02-30 over into March; such a day does not exist.
+  int year = tm.tm_year, month = tm.tm_mon, day = tm.tm_mday;
+  time_t t = timegm(&tm);
+  if (tm.tm_year != year || tm.tm_mon != month || tm.tm_mday != day) {
+    return std::nullopt;
   }
-  return false;
+  return static_cast<int64_t>(t);
 }
 
 std::string Option(const std::string& value, const std::string& label,
@@ -67,8 +64,8 @@ std::string Filters(const Ctx& c) {
              "<input id=\"f-service\" name=\"service\" size=\"28\" value=\"" +
                  Esc(Query(c, "service")) + "\">");
   std::string states = Option("", c.t("alle"), state);
-  for (const char* s : kStates) {
-    states += Option(s, StateLabel(c, s), state);
+  for (std::string_view s : records::kVorgangStates) {
+    states += Option(std::string(s), StateLabel(c, std::string(s)), state);
   }
   f += Field("f-state", c.t("Status"),
              "<select id=\"f-state\" name=\"state\">" + states + "</select>");
@@ -109,40 +106,42 @@ net::Response InboxPage(Ctx& c) {
   f.tenant = c.who().tenant;
   f.limit = kPageSize;
   f.after = Query(c, "cursor");
-  std::string error;
+  std::vector<std::string> errors;  // each unusable filter, named
   if (std::string s = Query(c, "service"); !s.empty()) f.service_identifier = s;
   // An unknown filter value is named, not silently turned into an empty list.
   if (std::string s = Query(c, "state"); !s.empty()) {
-    if (KnownState(s))
+    if (records::IsVorgangState(s))
       f.state = s;
     else
-      error =
-          c.t("Der Status ist unbekannt; der Filter wurde nicht angewandt.");
+      errors.push_back(
+          c.t("Der Status ist unbekannt; der Filter wurde nicht angewandt."));
   }
   if (std::string s = Query(c, "verdict"); !s.empty()) {
     Result<records::Verdict> v = records::ParseVerdict(s);
     if (v.ok())
       f.worst_verdict = *v;
     else
-      error = c.t(
-          "Das Prüfergebnis ist unbekannt; der Filter wurde nicht angewandt.");
+      errors.push_back(c.t(
+          "Das Prüfergebnis ist unbekannt; der Filter wurde nicht angewandt."));
   }
   if (std::string s = Query(c, "from"); !s.empty()) {
     f.received_from = ParseDate(s);
-    if (!f.received_from) error = c.t("Das Datum „Eingang ab“ ist ungültig.");
+    if (!f.received_from) {
+      errors.push_back(c.t("Das Datum „Eingang ab“ ist ungültig."));
+    }
   }
   if (std::string s = Query(c, "until"); !s.empty()) {
     std::optional<int64_t> until = ParseDate(s);
     if (until)
       f.received_until = *until + 86400;  // the whole day
     else
-      error = c.t("Das Datum „Eingang bis“ ist ungültig.");
+      errors.push_back(c.t("Das Datum „Eingang bis“ ist ungültig."));
   }
 
   Result<records::InboxPage> page = c.store.ListInbox(f);
   if (!page.ok() && page.status().code() == Code::kInvalidInput) {
-    error =
-        c.t("Die Seitenangabe ist ungültig; angezeigt wird die erste Seite.");
+    errors.push_back(
+        c.t("Die Seitenangabe ist ungültig; angezeigt wird die erste Seite."));
     f.after.clear();
     page = c.store.ListInbox(f);
   }
@@ -153,9 +152,10 @@ net::Response InboxPage(Ctx& c) {
 
   std::string m = "<h1>" + Esc(c.t("Posteingang")) + "</h1>" + Filters(c);
   m += "<div id=\"treffer\">";
-  if (!error.empty()) {
-    m += "<div class=\"notice warn\" role=\"alert\"><p>" + Esc(error) +
-         "</p></div>";
+  if (!errors.empty()) {
+    m += "<div class=\"notice warn\" role=\"alert\">";
+    for (const std::string& e : errors) m += "<p>" + Esc(e) + "</p>";
+    m += "</div>";
   }
   size_t n = page->items.size();
   m += "<p role=\"status\" id=\"anzahl\">" +

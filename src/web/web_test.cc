@@ -261,6 +261,23 @@ TEST_F(WebTest, PostsWithoutTheSessionsCsrfTokenChangeNothing) {
                   "subject=Ge%C3%A4ndert&service_name=Wohngeld&_csrf=" + csrf);
   EXPECT_EQ(ok.status, 303);
   EXPECT_EQ(store_->GetVorgang("kreis-a", case_a_)->subject, "Geändert");
+  // Controls and bidi overrides are refused here as in the REST API.
+  for (const char* bad :
+       {"A%1B%5B31mRED", "Kosten%E2%80%AE%20fdp.exe", "%20"}) {
+    Reply refused = Call(
+        "POST", target, cookie,
+        std::string("subject=") + bad + "&service_name=Wohngeld&_csrf=" + csrf);
+    EXPECT_EQ(refused.status, 400) << bad;
+    EXPECT_THAT(refused.body, HasSubstr("keine Steuer- oder Richtungszeichen"));
+  }
+  // A form that sends only the subject leaves the service's name alone.
+  EXPECT_EQ(Call("POST", target, cookie, "subject=Nur%20Betreff&_csrf=" + csrf)
+                .status,
+            303);
+  auto changed = store_->GetVorgang("kreis-a", case_a_);
+  ASSERT_OK(changed);
+  EXPECT_EQ(changed->subject, "Nur Betreff");
+  EXPECT_EQ(changed->service_name, "Wohngeld");
   records::VorgangChange back;
   back.subject = kHostileSubject;
   ASSERT_TRUE(store_->ChangeVorgang("kreis-a", case_a_, back, "test").ok());
@@ -377,6 +394,18 @@ TEST_F(WebTest, InboxFiltersNameUnknownValuesAndKnowCasesWithoutARule) {
   Reply verdict = Call("GET", "/posteingang?verdict=harmless", cookie);
   EXPECT_THAT(verdict.body, HasSubstr("Das Prüfergebnis ist unbekannt"));
   EXPECT_THAT(verdict.body, HasSubstr("/vorgaenge/" + case_a_));
+  // Every unusable value is named, also several at once; a day that does not
+  // exist is one of them.
+  Reply all = Call("GET",
+                   "/posteingang?state=bogus&verdict=x&from=2026-02-30"
+                   "&until=2027-02-29",
+                   cookie);
+  EXPECT_THAT(all.body, HasSubstr("Der Status ist unbekannt"));
+  EXPECT_THAT(all.body, HasSubstr("Das Prüfergebnis ist unbekannt"));
+  EXPECT_THAT(all.body, HasSubstr("„Eingang ab“ ist ungültig"));
+  EXPECT_THAT(all.body, HasSubstr("„Eingang bis“ ist ungültig"));
+  EXPECT_THAT(Call("GET", "/posteingang?from=2028-02-29", cookie).body,
+              Not(HasSubstr("ist ungültig")));
 }
 
 TEST_F(WebTest, HostileSubjectsFilenamesAndFormDataAreEscaped) {
