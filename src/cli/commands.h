@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 #include <string>
+#include <string_view>
 
 #include "core/status.h"
 
@@ -19,6 +20,12 @@ struct Context {
   std::string log_level = "warn";
   Status status;           // set by the command that ran
 };
+
+// Text from outside (a file name, an id typed by the user, an error message
+// that quotes either) as it may be shown on a terminal: control characters
+// (C0, DEL, C1) and bidirectional overrides are escaped as \xNN, so that a
+// crafted name cannot rewrite the line or reorder what the operator reads.
+std::string Printable(std::string_view text);
 
 void RegisterJoseCommands(CLI::App& app, Context& ctx);           // keys, jwe, set
 void RegisterZustelldienstCommands(CLI::App& app, Context& ctx);  // zustelldienst, send

@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "core/config.h"
 #include "demo/run.h"
+#include "gate/clamd.h"
 
 namespace ds::cli {
 namespace {
@@ -121,6 +122,14 @@ void RegisterDemoCommands(CLI::App& app, Context& ctx) {
     if (d.clamd_socket.empty()) {
       if (const char* env = std::getenv("DREHSCHEIBE_CLAMD"))
         d.clamd_socket = env;
+    }
+    // An unreachable clamd is never "clean": every file would go to
+    // quarantine. Say so at once rather than only in the files' findings.
+    if (!d.clamd_socket.empty() &&
+        !gate::ClamdCommand(d.clamd_socket, "PING", 2).ok()) {
+      std::cerr << "drehscheibe demo: Hinweis: clamd antwortet nicht unter "
+                << Printable(d.clamd_socket)
+                << "; ohne Virenscan kommen alle Dateien in Quarantäne.\n";
     }
     bool quiet = o->json;
     d.progress = [quiet](const std::string& line) {

@@ -62,43 +62,6 @@ Result<gate::Policy> MakePolicy(const ScanOptions& o) {
   return p;
 }
 
-// A file name as it may be shown on a terminal: control characters (C0,
-// DEL, C1) and bidirectional overrides are escaped, so that a crafted name
-// cannot rewrite the line or reorder what the operator reads.
-std::string Printable(std::string_view name) {
-  std::string out;
-  auto hex = [&out](unsigned char c) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    out += "\\x";
-    out += kDigits[c >> 4];
-    out += kDigits[c & 15];
-  };
-  for (size_t i = 0; i < name.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(name[i]);
-    unsigned char c1 = i + 1 < name.size() ? static_cast<unsigned char>(name[i + 1]) : 0;
-    unsigned char c2 = i + 2 < name.size() ? static_cast<unsigned char>(name[i + 2]) : 0;
-    bool c1_control = c == 0xC2 && c1 >= 0x80 && c1 <= 0x9F;
-    bool bidi = (c == 0xE2 && c1 == 0x80 && (c2 == 0x8E || c2 == 0x8F || (c2 >= 0xAA && c2 <= 0xAE))) ||
-                (c == 0xE2 && c1 == 0x81 && c2 >= 0xA6 && c2 <= 0xA9) ||
-                (c == 0xD8 && c1 == 0x9C);
-    if (c < 0x20 || c == 0x7F) {
-      hex(c);
-    } else if (c1_control || (c == 0xD8 && c1 == 0x9C)) {
-      hex(c);
-      hex(c1);
-      ++i;
-    } else if (bidi) {
-      hex(c);
-      hex(c1);
-      hex(c2);
-      i += 2;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
-
 void PrintText(const std::string& file, const gate::Verdict& v) {
   std::cout << Printable(file) << ": " << gate::DecisionName(v.decision) << " ("
             << v.detected_type << ", " << v.duration.count() << " ms)\n";
@@ -167,6 +130,46 @@ Status RunScan(const ScanOptions& o) {
 }
 
 }  // namespace
+
+// A file name as it may be shown on a terminal: control characters (C0,
+// DEL, C1) and bidirectional overrides are escaped, so that a crafted name
+// cannot rewrite the line or reorder what the operator reads.
+std::string Printable(std::string_view name) {
+  std::string out;
+  auto hex = [&out](unsigned char c) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    out += "\\x";
+    out += kDigits[c >> 4];
+    out += kDigits[c & 15];
+  };
+  for (size_t i = 0; i < name.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(name[i]);
+    unsigned char c1 =
+        i + 1 < name.size() ? static_cast<unsigned char>(name[i + 1]) : 0;
+    unsigned char c2 =
+        i + 2 < name.size() ? static_cast<unsigned char>(name[i + 2]) : 0;
+    bool c1_control = c == 0xC2 && c1 >= 0x80 && c1 <= 0x9F;
+    bool bidi = (c == 0xE2 && c1 == 0x80 &&
+                 (c2 == 0x8E || c2 == 0x8F || (c2 >= 0xAA && c2 <= 0xAE))) ||
+                (c == 0xE2 && c1 == 0x81 && c2 >= 0xA6 && c2 <= 0xA9) ||
+                (c == 0xD8 && c1 == 0x9C);
+    if (c < 0x20 || c == 0x7F) {
+      hex(c);
+    } else if (c1_control || (c == 0xD8 && c1 == 0x9C)) {
+      hex(c);
+      hex(c1);
+      ++i;
+    } else if (bidi) {
+      hex(c);
+      hex(c1);
+      hex(c2);
+      i += 2;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
 
 void RegisterGateCommands(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<ScanOptions>();

@@ -42,14 +42,19 @@ std::string Time(int64_t t) { return t == 0 ? "-" : Rfc3339Utc(t); }
 
 Status Serve(const Context& ctx, const std::string& config_path) {
   DS_ASSIGN_OR_RETURN(ConfigReader reader, ConfigReader::FromFile(config_path));
-  DS_ASSIGN_OR_RETURN(intake::HubConfig config, intake::LoadHubConfig(reader));
+  // Every section is read before anything is reported, so that one message
+  // lists every problem, misspelt keys included.
+  Result<intake::HubConfig> loaded = intake::LoadHubConfig(reader);
   router::RoutingConfig routing = router::LoadRoutingConfig(reader);
   // [web] secure_cookies: on by default unless the hub listens on loopback;
   // set it when a TLS proxy in front of a loopback hub serves the UI.
   const bool secure_cookies =
-      reader.Bool("web.secure_cookies", !web::IsLoopbackListen(config.listen));
+      reader.Bool("web.secure_cookies",
+                  !web::IsLoopbackListen(loaded.ok() ? loaded->listen : ""));
   reader.RejectUnknownKeys();
   DS_RETURN_IF_ERROR(reader.Finish());
+  if (!loaded.ok()) return loaded.status();
+  intake::HubConfig config = std::move(*loaded);
 
   intake::HubSetup setup;
   setup.data_dir = ResolveDataDir(ctx.data_flag);
@@ -131,8 +136,13 @@ Status Serve(const Context& ctx, const std::string& config_path) {
       net::HttpServer::Start({.listen = config.listen, .spool_dir = spool},
                              std::move(router)));
   DefaultLogger().Info("hub.started",
-                       {{"listen", server->base_url()},
+                       {{"listen", config.listen},
+                        {"url", server->base_url()},
                         {"destinations", int64_t(config.destinations.size())}});
+  // One line at every log level, so that an operator sees where it runs.
+  std::cerr << "drehscheibe serve: listening on " << config.listen << " ("
+            << server->base_url() << "), " << config.destinations.size()
+            << " destination(s); Ctrl+C or SIGTERM stops\n";
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
   std::thread routing_loop([&] { cases_router->Run(g_stop); });

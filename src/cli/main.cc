@@ -54,7 +54,18 @@ int main(int argc, char** argv) {
   }
 
   if (!ctx.status.ok()) {
-    std::cerr << "drehscheibe: " << ctx.status.message() << "\n";
+    // Messages may quote what the user gave (an id, a path): escaped line by
+    // line, so that the lists of configuration problems keep their lines.
+    std::string_view message = ctx.status.message();
+    std::string shown;
+    for (size_t start = 0; start <= message.size();) {
+      size_t end = message.find('\n', start);
+      if (end == std::string_view::npos) end = message.size();
+      if (!shown.empty() || start > 0) shown += "\n";
+      shown += ds::cli::Printable(message.substr(start, end - start));
+      start = end + 1;
+    }
+    std::cerr << "drehscheibe: " << shown << "\n";
   }
   return ds::ExitCode(ctx.status);
 }

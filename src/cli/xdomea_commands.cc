@@ -97,7 +97,8 @@ Status RunValidate(const Context& ctx, const XdomeaOptions& o) {
       entry["valid"] = false;
       entry["error"] = report.status().message();
       if (!o.json)
-        std::cout << file << ": " << report.status().message() << "\n";
+        std::cout << Printable(file) << ": "
+                  << Printable(report.status().message()) << "\n";
     } else {
       entry["valid"] = report->valid();
       entry["version"] = report->version;
@@ -107,13 +108,13 @@ Status RunValidate(const Context& ctx, const XdomeaOptions& o) {
         worst = CheckFailed("xdomea validate: " + name + " is invalid");
       }
       if (!o.json) {
-        std::cout << file << ": " << (report->valid() ? "valid" : "INVALID")
-                  << " (xdomea " << report->version << ", "
-                  << report->message_type << ")\n";
+        std::cout << Printable(file) << ": "
+                  << (report->valid() ? "valid" : "INVALID") << " (xdomea "
+                  << report->version << ", " << report->message_type << ")\n";
         for (const auto& e : report->errors) {
           std::cout << "  line " << e.line;
           if (e.column > 0) std::cout << ", column " << e.column;
-          std::cout << ": " << e.message << "\n";
+          std::cout << ": " << Printable(e.message) << "\n";
         }
       }
     }

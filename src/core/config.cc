@@ -58,6 +58,14 @@ Result<ConfigReader> ConfigReader::FromString(std::string_view text,
 
 Result<ConfigReader> ConfigReader::FromFile(const std::filesystem::path& path,
                                             EnvLookup env) {
+  // toml++ reads a directory as an empty document; say what it is instead.
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return Status(Code::kEnvironment,
+                  path.string() + ": " +
+                      (std::filesystem::exists(path, ec) ? "not a regular file"
+                                                         : "no such file"));
+  }
   try {
     auto root = std::make_shared<toml::table>(toml::parse_file(path.string()));
     const toml::table* t = root.get();

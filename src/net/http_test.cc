@@ -413,6 +413,20 @@ TEST(HttpServer, BindFailureIsUnavailable) {
   EXPECT_THAT(second, StatusIs(Code::kUnavailable));
 }
 
+TEST(HttpServer, ListenAddressesWithoutHostOrWithABadPortAreRefused) {
+  // Without a host the server would listen on every interface; a port above
+  // 65535 would wrap around to another one.
+  for (const char* listen : {"", ":18475", "18476", "127.0.0.1:99999",
+                             "127.0.0.1:", "127.0.0.1:x", "[::1]:123456"}) {
+    EXPECT_THAT(HttpServer::Start({.listen = listen}, Router()),
+                StatusIs(Code::kInvalidInput))
+        << listen;
+  }
+  auto v6 = HttpServer::Start({.listen = "[::1]:0"}, Router());
+  if (v6.ok()) (*v6)->Stop();  // a machine without IPv6 refuses to bind
+  EXPECT_OK(HttpServer::Start({.listen = "127.0.0.1:0"}, Router()));
+}
+
 TEST(Fetch, UnreachableServerIsUnavailable) {
   uint16_t port;
   {

@@ -430,7 +430,24 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(
     port = host.substr(colon + 1);
     host = host.substr(0, colon);
   }
-  if (host.empty()) host = "0.0.0.0";
+  // Every interface only when asked for by name: an empty or forgotten host
+  // must not expose the hub beyond loopback.
+  if (host.empty()) {
+    return InvalidInput("http server: listen address \"" + options.listen +
+                        "\" has no host; write 127.0.0.1:PORT, or "
+                        "0.0.0.0:PORT for every interface");
+  }
+  if (host.find_first_not_of("0123456789") == std::string::npos) {
+    return InvalidInput(
+        "http server: listen address \"" + options.listen +
+        "\" has no host (a port alone); write 127.0.0.1:" + host);
+  }
+  if (port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoi(port) > 65535) {
+    return InvalidInput("http server: listen address \"" + options.listen +
+                        "\" has no valid port (0 to 65535)");
+  }
 
   auto server = std::make_unique<BeastServer>(options, std::move(router));
   DS_RETURN_IF_ERROR(server->Bind(host, port));
