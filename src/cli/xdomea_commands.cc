@@ -12,7 +12,9 @@
 // --clamd or $DREHSCHEIBE_CLAMD; without one a file counts as not scanned
 // and is filed quarantined unless --no-clamd). receive writes the 0630 into
 // --out and exits 1 when the answer is negative.
+#include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -81,7 +83,18 @@ json ErrorsJson(const std::vector<xdomea::SchemaError>& errors) {
 }
 
 Status RunValidate(const Context& ctx, const XdomeaOptions& o) {
-  xdomea::Validator validator(ResolveSpecsDir(ctx.specs_flag));
+  std::filesystem::path specs = ResolveSpecsDir(ctx.specs_flag);
+  if (!o.version.empty()) {
+    std::vector<std::string> known = xdomea::AvailableVersions(specs);
+    if (std::find(known.begin(), known.end(), o.version) == known.end()) {
+      std::string list;
+      for (const std::string& v : known) list += (list.empty() ? "" : ", ") + v;
+      return Status(Code::kUsage, "xdomea validate: no XSDs for version " +
+                                      o.version + " (the specs directory has " +
+                                      (list.empty() ? "none" : list) + ")");
+    }
+  }
+  xdomea::Validator validator(specs);
   json all = json::array();
   Status worst;
   for (const std::string& file : o.files) {

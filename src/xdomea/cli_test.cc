@@ -42,6 +42,12 @@ TEST(XdomeaCli, ValidateExitsZeroOneOrTwo) {
       "xdomea validate " +
       Example("lavnrw-v4.0.0/518c7c31-d1a0-11ef-accb-005056871b7c_0503_1.xml"));
   CliRun usage = Drehscheibe("xdomea validate");
+  // A missing file is the environment's problem (2), as in `scan`; a
+  // version without XSDs is a usage error.
+  CliRun missing = Drehscheibe("xdomea validate /nonexistent/package.zip");
+  CliRun unknown_version =
+      Drehscheibe("xdomea validate --xdomea-version 9.9.9 " +
+                  Example("fvdaten-0605-xdomeapopulator/base.xml"));
 
   EXPECT_EQ(valid.exit_code, 0) << valid.out;
   EXPECT_THAT(valid.out, ::testing::HasSubstr("valid (xdomea 3.0.0"));
@@ -52,6 +58,8 @@ TEST(XdomeaCli, ValidateExitsZeroOneOrTwo) {
   EXPECT_GT(report[0]["errors"][0]["line"].get<int>(), 0);
   EXPECT_EQ(no_xsd.exit_code, 2);
   EXPECT_EQ(usage.exit_code, 2);
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_EQ(unknown_version.exit_code, 2);
 }
 
 TEST(XdomeaCli, ImportsTwiceExportsAndReceives) {

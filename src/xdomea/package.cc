@@ -190,6 +190,10 @@ Result<Package> ReadPackage(std::string_view zip, const Limits& limits) {
 
 Result<Package> ReadPackageFile(const fs::path& path, const Limits& limits) {
   std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    return EnvironmentError("read " + path.filename().string() +
+                            ": no such file");
+  }
   if (!fs::is_regular_file(path, ec)) {
     return InvalidInput("read " + path.filename().string() +
                         ": not a regular file");
