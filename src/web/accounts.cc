@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include "core/encoding.h"
+#include "core/text.h"
 
 namespace ds::web {
 namespace {
@@ -32,7 +33,8 @@ CREATE INDEX IF NOT EXISTS web_sessions_user
   ON web_sessions (tenant, username);
 )sql";
 
-constexpr size_t kMinPassword = 12;
+constexpr size_t kMinPassword = 12;  // characters
+constexpr size_t kMaxPasswordBytes = 1024;
 
 Status Refused() { return Status(Code::kUnauthenticated, "login failed"); }
 
@@ -105,8 +107,17 @@ Status Accounts::AddUser(const std::string& tenant, const std::string& user,
                          api::Role role, const std::string& password) {
   DS_RETURN_IF_ERROR(api::CheckPrincipalName("tenant", tenant));
   DS_RETURN_IF_ERROR(api::CheckPrincipalName("user", user));
-  if (password.size() < kMinPassword) {
+  // Characters, not bytes: "ääääää" is six. The upper bound keeps a login
+  // form small and argon2id's input reasonable.
+  std::vector<char32_t> chars;
+  if (!DecodeUtf8(password, &chars)) {
+    return InvalidInput("the password is not valid UTF-8");
+  }
+  if (chars.size() < kMinPassword) {
     return InvalidInput("the password must have at least 12 characters");
+  }
+  if (password.size() > kMaxPasswordBytes) {
+    return InvalidInput("the password must have at most 1024 bytes");
   }
   DS_ASSIGN_OR_RETURN(std::string hash, HashPassword(password));
   std::lock_guard<std::mutex> lock(mu_);

@@ -127,7 +127,14 @@ Result<int> PdfPageCount(const std::string& bytes) {
 int PageParam(const Ctx& c) {
   auto it = c.request.query.find("seite");
   if (it == c.request.query.end()) return 1;
-  int n = std::atoi(it->second.c_str());
+  // Digits only; a number too long for an int means "beyond the last page"
+  // rather than wrapping around to page 1.
+  const std::string& s = it->second;
+  if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos) {
+    return 1;
+  }
+  if (s.size() > 6) return kMaxPage;
+  int n = std::stoi(s);
   return n < 1 ? 1 : std::min(n, kMaxPage);
 }
 

@@ -348,6 +348,17 @@ TEST_F(WebTest, AccountNamesArePlainText) {
                 .code(),
             Code::kInvalidInput);
   EXPECT_EQ(LogIn("kreis-a", "a\x1b[31mclerk", kPassword), "");
+  // Passwords are counted in characters (six umlauts are six, not twelve).
+  EXPECT_EQ(accounts
+                .AddUser("kreis-a", "kurz", api::Role::kClerk,
+                         "\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4")
+                .code(),
+            Code::kInvalidInput);
+  EXPECT_EQ(
+      accounts
+          .AddUser("kreis-a", "lang", api::Role::kClerk, std::string(1025, 'x'))
+          .code(),
+      Code::kInvalidInput);
 }
 
 TEST_F(WebTest, AnotherTenantsClerkGetsNotFound) {
@@ -505,6 +516,11 @@ TEST_F(WebTest, PdfPreviewIsAPngRenderedInTheWorker) {
   EXPECT_EQ(r.body.substr(0, 4), "\x89PNG");
   EXPECT_THAT(r.headers["Content-Security-Policy"], HasSubstr("default-src"));
   EXPECT_EQ(Call("GET", "/formate/" + scan + "/bild?seite=2", cookie).status,
+            422);
+  // A page number too long for an int is beyond the last page, not page 1.
+  EXPECT_EQ(Call("GET", "/formate/" + scan + "/bild?seite=99999999999999999999",
+                 cookie)
+                .status,
             422);
   // Not really a PDF: no preview; a quarantined file: blocked.
   std::string clean = v->dokumente.at(1).formats.at(0).id;
