@@ -94,7 +94,10 @@ TEST_F(JoseCli, SetsAreSignedAndVerifiedWithSigningKeysOnly) {
 
 TEST_F(JoseCli, SetSignRefusesWhatIsNotASet) {
   for (const char* payload :
-       {"hello", "[]", R"({"iss":"x"})", R"({"events":[]})"}) {
+       {"hello", "[]", R"({"iss":"x"})", R"({"events":[]})",
+        R"({"iss":"x","iat":1,"jti":"a","events":{}})",
+        R"({"iss":"x","iat":"now","jti":"a","events":{"e":{}}})",
+        R"({"iss":"x","iat":1,"jti":"a","events":{"e":{},"f":{}}})"}) {
     CommandRun run =
         Run("set sign --key " + Key("signing.private.jwk"), payload);
     EXPECT_EQ(run.exit_code, 1) << payload;

@@ -153,19 +153,28 @@ Status JweDecrypt(const std::string& key_path, int min_bits) {
   return Status::Ok();
 }
 
-// Signs a Security Event Token: the payload must be a JSON object with an
-// "events" object (RFC 8417 §2.2), so that the command cannot be used to
-// sign arbitrary data with a key that others trust for events.
+// Signs a Security Event Token. The payload must be one: a JSON object with
+// "iss" (string), "iat" (integer), "jti" (string) and an "events" object
+// holding exactly one event, as FIT-Connect's SETs do (RFC 8417 §2.2), so
+// that the command cannot be used to sign arbitrary data with a key that
+// others trust for events. A trailing line break from the shell is not
+// signed.
 Status SetSign(const std::string& key_path) {
   DS_ASSIGN_OR_RETURN(jose::Jwk key, LoadJwk(key_path, kSignature));
-  DS_ASSIGN_OR_RETURN(std::string payload, ReadStdin(kMaxStdin));
+  DS_ASSIGN_OR_RETURN(std::string input, ReadStdin(kMaxStdin));
+  std::string payload(TrimRight(input));
   nlohmann::json claims =
       nlohmann::json::parse(payload, nullptr, /*allow_exceptions=*/false);
-  if (!claims.is_object() || !claims.contains("events") ||
-      !claims["events"].is_object()) {
+  const bool is_set =
+      claims.is_object() && claims.contains("iss") &&
+      claims["iss"].is_string() && claims.contains("iat") &&
+      claims["iat"].is_number_integer() && claims.contains("jti") &&
+      claims["jti"].is_string() && claims.contains("events") &&
+      claims["events"].is_object() && claims["events"].size() == 1;
+  if (!is_set) {
     return InvalidInput(
-        "set sign: the payload is not a SET (a JSON object with an events "
-        "object)");
+        "set sign: the payload is not a SET (a JSON object with iss, iat, "
+        "jti and an events object with exactly one event)");
   }
   DS_ASSIGN_OR_RETURN(std::string jws,
                       jose::SignPs512(key, {{"typ", "secevent+jwt"}}, payload));
