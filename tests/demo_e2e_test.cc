@@ -1,6 +1,7 @@
 // End to end over loopback: the local Zustelldienst and the hub in one
 // process, sample applications sent as a portal sends them, picked up,
 // checked, filed and accepted; a second run files nothing twice.
+#include <atomic>
 #include <nlohmann/json.hpp>
 
 #include "core/testing/testing.h"
@@ -74,6 +75,29 @@ TEST(DemoEndToEnd, FiledVorgangCarriesDocumentsVerdictsAndEventLog) {
   auto audit = (*store)->VerifyAudit();
   ASSERT_OK(audit);
   EXPECT_TRUE(audit->ok());
+}
+
+// Without --once the demo serves until stopped and prints a fresh API
+// token; the tokens of earlier runs stop working.
+TEST(DemoEndToEnd, OnlyTheLatestRunsApiTokenIsValid) {
+  testing::TempDir dir;
+  std::atomic<bool> stop{true};  // serve, then stop at once
+  for (int run = 0; run < 2; ++run) {
+    demo::DemoOptions o = Options(dir.path());
+    o.once = false;
+    o.count = 1;
+    o.hub_listen = "127.0.0.1:0";
+    o.stop = &stop;
+    ASSERT_OK(demo::RunDemo(o));
+  }
+  auto store = records::Store::OpenSqlite(dir.path());
+  ASSERT_OK(store);
+  auto valid = (*store)->ListApiTokens("demo-musterstadt", false);
+  ASSERT_OK(valid);
+  auto all = (*store)->ListApiTokens("demo-musterstadt", true);
+  ASSERT_OK(all);
+  EXPECT_EQ(valid->size(), 1u);
+  EXPECT_EQ(all->size(), 2u);
 }
 
 }  // namespace

@@ -263,7 +263,14 @@ Result<DemoSummary> RunDemo(const DemoOptions& o) {
     DS_RETURN_IF_ERROR(ui->accounts().AddUser(kTenant, "demo", api::Role::kTenantAdmin, password));
     Say(o, "Web-Oberfläche: " + summary.hub_url + "/  (Mandant " + kTenant +
                ", Benutzer demo, Passwort " + password + "; Strg+C beendet)");
-    // A token for trying the REST API; each run makes a new one.
+    // A token for trying the REST API; each run makes a new one and revokes
+    // the ones of earlier runs, so that only the printed token works.
+    DS_ASSIGN_OR_RETURN(std::vector<records::ApiToken> earlier,
+                        hub->store().ListApiTokens(kTenant, false));
+    for (const records::ApiToken& t : earlier) {
+      if (t.user != "demo") continue;
+      DS_RETURN_IF_ERROR(hub->store().RevokeApiToken(kTenant, t.id, "demo"));
+    }
     DS_ASSIGN_OR_RETURN(api::IssuedToken token,
                         api::CreateApiToken(hub->store(), kTenant, "demo",
                                             api::Role::kClerk, "demo"));
