@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "api/auth.h"
@@ -80,13 +81,27 @@ TEST_F(TokenCliTest, ListShowsNoSecretAndRevokeEndsTheToken) {
   EXPECT_EQ(Drehscheibe(Data() + "records token revoke --tenant kreis-b " + id)
                 .exit_code,
             1);
-  ASSERT_EQ(Drehscheibe(Data() + "records token revoke --tenant kreis-a " + id)
-                .exit_code,
-            0);
+  CliRun revoked =
+      Drehscheibe(Data() + "records token revoke --tenant kreis-a " + id);
+  ASSERT_EQ(revoked.exit_code, 0);
+  EXPECT_EQ(revoked.out, "token " + id + " revoked\n");
+  CliRun again = Drehscheibe(
+      Data() + "records token revoke --json --tenant kreis-a " + id);
+  EXPECT_EQ(again.exit_code, 0);
+  auto again_json = nlohmann::json::parse(again.out);
+  EXPECT_EQ(again_json["already_revoked"], true);
   auto store = records::Store::OpenSqlite(tmp_.path());
   ASSERT_OK(store);
   EXPECT_THAT(Authenticate(**store, WithToken(token)),
               ds::testing::StatusIs(Code::kUnauthenticated));
+}
+
+TEST_F(TokenCliTest, AMistypedDataDirectoryIsNotCreated) {
+  std::string typo = (tmp_.path() / "drehscheibe-dtaa").string();
+  CliRun list =
+      Drehscheibe("--data " + typo + " records token list --tenant kreis-a");
+  EXPECT_EQ(list.exit_code, 2);
+  EXPECT_FALSE(std::filesystem::exists(typo));
 }
 
 TEST_F(TokenCliTest, NamesWithControlCharactersAreRefused) {

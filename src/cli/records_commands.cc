@@ -43,15 +43,23 @@ std::string ResolveDatabase(const std::string& flag) {
   return env ? env : "";
 }
 
-Status RunVerify(const Context& ctx, const VerifyOptions& opt) {
+// Opens the records store that must already be there: reading or
+// revoking must not create an empty store because of a mistyped --data.
+Result<std::unique_ptr<records::Store>> OpenExisting(const Context& ctx,
+                                                     const std::string& flag,
+                                                     const char* command) {
   std::filesystem::path data = ResolveDataDir(ctx.data_flag);
-  std::string database = ResolveDatabase(opt.database);
-  // Verifying must not create an empty store where none was.
+  std::string database = ResolveDatabase(flag);
   if (database.empty() && !std::filesystem::exists(data / "records.sqlite")) {
-    return EnvironmentError("audit verify: no records store in " +
-                            data.string());
+    return EnvironmentError(std::string(command) + ": no records store in " +
+                            data.string() + " (wrong --data?)");
   }
-  DS_ASSIGN_OR_RETURN(auto store, records::Store::Open(data, database));
+  return records::Store::Open(data, database);
+}
+
+Status RunVerify(const Context& ctx, const VerifyOptions& opt) {
+  DS_ASSIGN_OR_RETURN(auto store,
+                      OpenExisting(ctx, opt.database, "audit verify"));
   DS_ASSIGN_OR_RETURN(records::AuditReport report, store->VerifyAudit());
 
   if (opt.json) {
@@ -101,8 +109,7 @@ Status CreateToken(const Context& ctx, const TokenOptions& opt) {
 
 Status ListTokens(const Context& ctx, const TokenOptions& opt) {
   DS_ASSIGN_OR_RETURN(auto store,
-                      records::Store::Open(ResolveDataDir(ctx.data_flag),
-                                           ResolveDatabase(opt.database)));
+                      OpenExisting(ctx, opt.database, "records token list"));
   DS_ASSIGN_OR_RETURN(auto tokens,
                       store->ListApiTokens(opt.tenant, opt.with_revoked));
   nlohmann::json out = nlohmann::json::array();
@@ -123,9 +130,28 @@ Status ListTokens(const Context& ctx, const TokenOptions& opt) {
 
 Status RevokeToken(const Context& ctx, const TokenOptions& opt) {
   DS_ASSIGN_OR_RETURN(auto store,
-                      records::Store::Open(ResolveDataDir(ctx.data_flag),
-                                           ResolveDatabase(opt.database)));
-  return store->RevokeApiToken(opt.tenant, opt.id, "cli");
+                      OpenExisting(ctx, opt.database, "records token revoke"));
+  // Revoking is idempotent; the operator is told which case it was. A
+  // token of another tenant is "not found", as an unknown id is.
+  Result<records::ApiToken> token = store->GetApiToken(opt.id);
+  if (!token.ok() || token->tenant != opt.tenant) {
+    return NotFound("token " + opt.id + " not found in tenant " + opt.tenant);
+  }
+  bool already = token->revoked_at.has_value();
+  if (!already) {
+    DS_RETURN_IF_ERROR(store->RevokeApiToken(opt.tenant, opt.id, "cli"));
+  }
+  if (opt.json) {
+    std::cout << nlohmann::json{{"id", opt.id},
+                                {"revoked", true},
+                                {"already_revoked", already}}
+                     .dump()
+              << "\n";
+  } else {
+    std::cout << "token " << opt.id
+              << (already ? " was already revoked" : " revoked") << "\n";
+  }
+  return Status::Ok();
 }
 
 void RegisterTokenCommands(CLI::App& records, Context& ctx) {
@@ -158,6 +184,7 @@ void RegisterTokenCommands(CLI::App& records, Context& ctx) {
   revoke->add_option("--tenant", opt->tenant, "tenant (Mandant)")->required();
   revoke->add_option("id", opt->id, "token id (from list)")->required();
   revoke->add_option("--database", opt->database, kDatabase);
+  revoke->add_flag("--json", opt->json, "report as JSON");
   revoke->callback([&ctx, opt] { ctx.status = RevokeToken(ctx, *opt); });
 }
 
