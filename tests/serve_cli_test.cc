@@ -45,4 +45,18 @@ TEST_F(ServeCli, ADirectoryIsNotAConfigurationFile) {
   EXPECT_NE(run.out.find("not a regular file"), std::string::npos) << run.out;
 }
 
+TEST(Cli, AnUnknownCommandIsNamed) {
+  CommandRun run = ds::testing::RunShell(std::string(DS_BINARY) +
+                                         " --data /tmp frobnicate 2>&1");
+
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.out.find("unknown command \"frobnicate\""), std::string::npos)
+      << run.out;
+  // A known command after a global option still runs.
+  EXPECT_EQ(ds::testing::RunShell(std::string(DS_BINARY) +
+                                  " --log-level error scan --help >/dev/null")
+                .exit_code,
+            0);
+}
+
 }  // namespace

@@ -44,6 +44,26 @@ int main(int argc, char** argv) {
   ds::cli::RegisterGatewayCommands(app, ctx);
   ds::cli::RegisterWebCommands(app, ctx);
 
+  // The first word that is not a global option names the command; CLI11
+  // would only say that a subcommand is required.
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--data" || arg == "--specs" || arg == "--log-level") {
+      ++i;  // its value
+      continue;
+    }
+    if (arg.empty() || arg[0] == '-') continue;
+    std::string name(arg);
+    if (app.get_subcommands(
+               [&](CLI::App* sub) { return sub->check_name(name); })
+            .empty()) {
+      std::cerr << "drehscheibe: unknown command \"" << ds::cli::Printable(arg)
+                << "\"; run drehscheibe --help for the commands\n";
+      return 2;
+    }
+    break;
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
