@@ -141,7 +141,10 @@ test('npm jose PS512 JWS verifies with drehscheibe', async () => {
 });
 
 test('drehscheibe PS512 SET verifies with npm jose', async () => {
-  const payload = JSON.stringify({ sub: 'submission:1', events: { e: {} } });
+  const payload = JSON.stringify({
+    iss: 'https://zustelldienst.example', iat: 1796376600, jti: 'a',
+    sub: 'submission:1', events: { e: {} },
+  });
   const r = ds(['set', 'sign', '--key', file('signing.private.jwk')], payload);
   assert.equal(r.status, 0, r.stderr);
   const key = await jose.importJWK(keys.sigPub, 'PS512');
