@@ -58,8 +58,8 @@ std::string CanonicalAuditBytes(const AuditEntry& e);
 std::string AuditHash(const AuditEntry& e);
 
 struct AuditProblem {
-  // "chain", "head", "row-changed", "row-unsealed", "blob-corrupted",
-  // "blob-missing"
+  // "chain", "head", "row-changed", "row-unsealed", "row-missing",
+  // "blob-corrupted", "blob-missing"
   std::string kind;
   std::string tenant;  // "" for blobs
   int64_t seq = 0;     // 0 for blobs

@@ -183,6 +183,22 @@ TEST_F(AuditTamperTest, DetectsAVorgangInsertedOutsideTheStore) {
             std::string::npos);
 }
 
+TEST_F(AuditTamperTest, DetectsADokumentDeletedOutsideTheStore) {
+  // The store never deletes Dokumente (retention empties them).
+  Tamper(
+      "DELETE FROM format WHERE version_id IN (SELECT v.id FROM version v "
+      "JOIN dokument d ON d.id = v.dokument_id WHERE d.rowid = 2); "
+      "DELETE FROM version WHERE dokument_id = "
+      "(SELECT id FROM dokument WHERE rowid = 2); "
+      "DELETE FROM dokument WHERE rowid = 2");
+
+  AuditReport report = Verify();
+
+  ASSERT_EQ(report.problems.size(), 1u) << report.ToJson().dump();
+  EXPECT_EQ(report.problems[0].kind, "row-missing");
+  EXPECT_EQ(report.problems[0].seq, 2);
+}
+
 TEST_F(AuditTamperTest, ChangesThroughTheStoreStaySealed) {
   {
     auto store = Store::OpenSqlite(tmp_.path());

@@ -1,5 +1,7 @@
 // Changing the store: Akten, metadata, assignment, routing state, zdA,
 // legal holds, retention classes; and reading the audit trail.
+#include <algorithm>
+
 #include "core/encoding.h"
 #include "core/text.h"
 #include "records/sql.h"
@@ -25,19 +27,23 @@ Status Exists(internal::Db& db, const std::string& table,
 }
 
 // Metadata that people type (Betreff, Aktenzeichen, the service's name):
-// at most 1000 bytes of plain text, since it is shown to clerks, searched
+// at most 1000 characters of plain text, since it is shown to clerks, searched
 // and written into xdomea messages. Text that renders differently from what
 // it is (controls, bidi overrides, zero-width characters) is refused, from
 // the REST API and the web pages alike. A `required` field is not blank.
 Status CheckTypedText(const char* field, const std::string& text,
                       bool required) {
-  if (text.size() > 1000) {
-    return InvalidInput(std::string(field) + " is longer than 1000 bytes");
-  }
   if (!IsPlainText(text)) {
     return InvalidInput(std::string(field) +
                         " contains control, bidirectional or invisible "
                         "characters");
+  }
+  // Characters, as the form's maxlength counts them (valid UTF-8 by now).
+  size_t chars = std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  });
+  if (chars > 1000) {
+    return InvalidInput(std::string(field) + " is longer than 1000 characters");
   }
   if (required && text.find_first_not_of(" \t") == std::string::npos) {
     return InvalidInput(std::string(field) + " must not be empty");

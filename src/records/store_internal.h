@@ -31,7 +31,10 @@ std::string JsonStrings(const std::string& json_text);
 Result<std::string> RowSeal(Db& db, const std::string& id);
 // {"<id>": "<seal>"} for those of `ids` that are sealed objects.
 Result<nlohmann::json> SealsOf(Db& db, const std::vector<std::string>& ids);
-// (tenant, id) of every Vorgang, Dokument and Akte.
-Result<std::vector<std::pair<std::string, std::string>>> SealedObjects(Db& db);
+// Every Vorgang, Dokument and Akte (kind "Vorgang", "Dokument", "Akte").
+struct SealedObject {
+  std::string tenant, id, kind;
+};
+Result<std::vector<SealedObject>> SealedObjects(Db& db);
 
 }  // namespace ds::records::internal

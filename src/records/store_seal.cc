@@ -101,14 +101,15 @@ Result<nlohmann::json> SealsOf(Db& db, const std::vector<std::string>& ids) {
   return seals;
 }
 
-Result<std::vector<std::pair<std::string, std::string>>> SealedObjects(Db& db) {
-  DS_ASSIGN_OR_RETURN(auto rows,
-                      db.Query("SELECT tenant, id FROM vorgang UNION ALL "
-                               "SELECT tenant, id FROM dokument UNION ALL "
-                               "SELECT tenant, id FROM akte"));
-  std::vector<std::pair<std::string, std::string>> out;
+Result<std::vector<SealedObject>> SealedObjects(Db& db) {
+  DS_ASSIGN_OR_RETURN(
+      auto rows,
+      db.Query("SELECT tenant, id, 'Vorgang' FROM vorgang UNION ALL "
+               "SELECT tenant, id, 'Dokument' FROM dokument UNION ALL "
+               "SELECT tenant, id, 'Akte' FROM akte"));
+  std::vector<SealedObject> out;
   out.reserve(rows.size());
-  for (const Row& r : rows) out.emplace_back(r.Text(0), r.Text(1));
+  for (const Row& r : rows) out.push_back({r.Text(0), r.Text(1), r.Text(2)});
   return out;
 }
 

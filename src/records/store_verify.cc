@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "records/sql.h"
 #include "records/store.h"
@@ -77,48 +78,61 @@ void CheckEntry(const AuditEntry& e, ChainState& chain, AuditReport* report) {
   chain.last_hash = e.hash;
 }
 
-// Every Vorgang, Dokument and Akte must equal its newest seal. Another hub
-// process (PostgreSQL) may change rows while the chain is read: objects
-// that differ are checked once more against the entries written meanwhile.
+// Every Vorgang, Dokument and Akte must equal its newest seal, and every
+// sealed object must still exist: the store never deletes these rows
+// (retention empties them), so a missing one was removed behind its back.
+// Another hub process (PostgreSQL) may change rows while the chain is read:
+// objects that differ are checked once more against the entries written
+// meanwhile.
 Status CheckSeals(internal::Db& db, Seals& seals,
                   const std::map<std::string, int64_t>& chain_end,
                   AuditReport* report) {
   DS_ASSIGN_OR_RETURN(auto objects, internal::SealedObjects(db));
-  std::vector<std::pair<std::string, std::string>> differing;
   // A seal counts only in the chain of the object's own tenant.
-  auto differs = [&](const std::string& tenant,
-                     const std::string& id) -> Result<bool> {
-    auto it = seals.find(id);
-    if (it == seals.end() || it->second.tenant != tenant) return true;
-    DS_ASSIGN_OR_RETURN(std::string now, internal::RowSeal(db, id));
+  auto differs = [&](const internal::SealedObject& o) -> Result<bool> {
+    auto it = seals.find(o.id);
+    if (it == seals.end() || it->second.tenant != o.tenant) return true;
+    DS_ASSIGN_OR_RETURN(std::string now, internal::RowSeal(db, o.id));
     return now != it->second.seal;
   };
   report->rows_checked = static_cast<int64_t>(objects.size());
-  for (const auto& [tenant, id] : objects) {
-    DS_ASSIGN_OR_RETURN(bool d, differs(tenant, id));
-    if (d) differing.emplace_back(tenant, id);
+  std::unordered_set<std::string> present;
+  std::vector<const internal::SealedObject*> differing;
+  for (const internal::SealedObject& o : objects) {
+    present.insert(o.id);
+    DS_ASSIGN_OR_RETURN(bool d, differs(o));
+    if (d) differing.push_back(&o);
+  }
+  for (const auto& [id, ref] : seals) {
+    if (present.count(id) == 0) {
+      report->problems.push_back(
+          {"row-missing", ref.tenant, ref.seq,
+           id + " was sealed in entry " + std::to_string(ref.seq) +
+               " and no longer exists (deleted outside the store)"});
+    }
   }
   if (differing.empty()) return Status::Ok();
 
   std::set<std::string> reread;
-  for (const auto& [tenant, id] : differing) {
-    if (!reread.insert(tenant).second) continue;
-    auto end = chain_end.find(tenant);
+  for (const internal::SealedObject* o : differing) {
+    if (!reread.insert(o->tenant).second) continue;
+    auto end = chain_end.find(o->tenant);
     DS_RETURN_IF_ERROR(ReadSealsAfter(
-        db, tenant, end == chain_end.end() ? 0 : end->second, seals));
+        db, o->tenant, end == chain_end.end() ? 0 : end->second, seals));
   }
-  for (const auto& [tenant, id] : differing) {
-    DS_ASSIGN_OR_RETURN(bool d, differs(tenant, id));
+  for (const internal::SealedObject* o : differing) {
+    DS_ASSIGN_OR_RETURN(bool d, differs(*o));
     if (!d) continue;
-    auto it = seals.find(id);
-    if (it == seals.end() || it->second.tenant != tenant) {
+    auto it = seals.find(o->id);
+    if (it == seals.end() || it->second.tenant != o->tenant) {
       report->problems.push_back(
-          {"row-unsealed", tenant, 0,
-           id + " has no sealed audit entry (inserted outside the store)"});
+          {"row-unsealed", o->tenant, 0,
+           o->kind + " " + o->id +
+               " has no sealed audit entry (inserted outside the store)"});
     } else {
       report->problems.push_back(
-          {"row-changed", tenant, it->second.seq,
-           id + " differs from its state sealed in entry " +
+          {"row-changed", o->tenant, it->second.seq,
+           o->kind + " " + o->id + " differs from its state sealed in entry " +
                std::to_string(it->second.seq) +
                " (changed outside the store)"});
     }
