@@ -25,8 +25,9 @@ class ServeCli : public ::testing::Test {
 };
 
 TEST_F(ServeCli, AMisspeltKeyIsNamedBesideTheOtherProblems) {
-  CommandRun run =
-      Serve("[hub]\ntset_mode = true\n[intake]\npol_seconds = 5\n");
+  CommandRun run = Serve(
+      "[hub]\ntset_mode = true\nlisten = \":18475\"\n"
+      "[intake]\npol_seconds = 5\n");
 
   EXPECT_EQ(run.exit_code, 2) << run.out;
   EXPECT_NE(run.out.find("hub.tset_mode"), std::string::npos) << run.out;
@@ -34,6 +35,8 @@ TEST_F(ServeCli, AMisspeltKeyIsNamedBesideTheOtherProblems) {
   // The problems that the misspelling causes are there as well.
   EXPECT_NE(run.out.find("hub.trust_anchors"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("destination"), std::string::npos) << run.out;
+  // A listen address without a host would expose the hub on every interface.
+  EXPECT_NE(run.out.find("hub.listen"), std::string::npos) << run.out;
 }
 
 TEST_F(ServeCli, ADirectoryIsNotAConfigurationFile) {

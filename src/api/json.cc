@@ -1,4 +1,5 @@
 // JSON of the records model and the input helpers of the handlers.
+#include <algorithm>
 #include <charconv>
 #include <ctime>
 
@@ -226,7 +227,6 @@ Result<std::optional<std::string>> StringField(const nlohmann::json& body,
     return InvalidInput(std::string(name) + " must be a string");
   }
   std::string s = v.get<std::string>();
-  if (s.size() > max) return InvalidInput(std::string(name) + " too long");
   // Metadata is shown to clerks and written into xdomea messages: text
   // that renders differently from what it is (bidi overrides, controls,
   // zero-width characters) is refused rather than stored.
@@ -235,6 +235,11 @@ Result<std::optional<std::string>> StringField(const nlohmann::json& body,
         std::string(name) +
         " contains control, bidirectional or invisible characters");
   }
+  // `max` counts characters, as JSON Schema's maxLength does.
+  size_t chars = std::count_if(s.begin(), s.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  });
+  if (chars > max) return InvalidInput(std::string(name) + " too long");
   return std::optional<std::string>(std::move(s));
 }
 

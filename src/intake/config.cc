@@ -3,6 +3,7 @@
 #include "core/encoding.h"
 #include "core/files.h"
 #include "gate/policy.h"
+#include "net/listen.h"
 
 namespace ds::intake {
 namespace {
@@ -62,6 +63,9 @@ DestinationConfig LoadDestination(ConfigReader& r) {
 Result<HubConfig> LoadHubConfig(ConfigReader& r) {
   HubConfig c;
   c.listen = r.String("hub.listen", c.listen);
+  if (Result<net::ListenAddress> l = net::ParseListen(c.listen); !l.ok()) {
+    r.AddError("hub.listen", l.status().message());
+  }
   c.test_mode = r.Bool("hub.test_mode", false);
   c.database_url = r.String("database.url", "");
   c.submission_api = r.String("zustelldienst.submission_api", "");

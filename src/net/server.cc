@@ -12,6 +12,7 @@
 
 #include "core/encoding.h"
 #include "net/http.h"
+#include "net/listen.h"
 
 namespace ds::net {
 namespace {
@@ -414,40 +415,13 @@ asio::awaitable<void> BeastServer::Drain(beast::tcp_stream& stream) {
 
 Result<std::unique_ptr<HttpServer>> HttpServer::Start(
     const ServerOptions& options, Router router) {
-  // "host:port", "[v6]:port" or "host".
-  std::string host = options.listen;
-  std::string port = "0";
-  if (!host.empty() && host.front() == '[') {
-    size_t close = host.find(']');
-    if (close == std::string::npos) {
-      return InvalidInput("http server: bad listen address " + host);
-    }
-    if (close + 1 < host.size() && host[close + 1] == ':') {
-      port = host.substr(close + 2);
-    }
-    host = host.substr(1, close - 1);
-  } else if (size_t colon = host.rfind(':'); colon != std::string::npos) {
-    port = host.substr(colon + 1);
-    host = host.substr(0, colon);
+  Result<ListenAddress> where = ParseListen(options.listen);
+  if (!where.ok()) {
+    Status st = where.status();
+    return st.Prepend("http server");
   }
-  // Every interface only when asked for by name: an empty or forgotten host
-  // must not expose the hub beyond loopback.
-  if (host.empty()) {
-    return InvalidInput("http server: listen address \"" + options.listen +
-                        "\" has no host; write 127.0.0.1:PORT, or "
-                        "0.0.0.0:PORT for every interface");
-  }
-  if (host.find_first_not_of("0123456789") == std::string::npos) {
-    return InvalidInput(
-        "http server: listen address \"" + options.listen +
-        "\" has no host (a port alone); write 127.0.0.1:" + host);
-  }
-  if (port.empty() || port.size() > 5 ||
-      port.find_first_not_of("0123456789") != std::string::npos ||
-      std::stoi(port) > 65535) {
-    return InvalidInput("http server: listen address \"" + options.listen +
-                        "\" has no valid port (0 to 65535)");
-  }
+  const std::string& host = where->host;
+  const std::string& port = where->port;
 
   auto server = std::make_unique<BeastServer>(options, std::move(router));
   DS_RETURN_IF_ERROR(server->Bind(host, port));

@@ -113,6 +113,9 @@ Status Accounts::AddUser(const std::string& tenant, const std::string& user,
   if (!DecodeUtf8(password, &chars)) {
     return InvalidInput("the password is not valid UTF-8");
   }
+  if (password.find_first_not_of(" \t") == std::string::npos) {
+    return InvalidInput("the password must not be blank");
+  }
   if (chars.size() < kMinPassword) {
     return InvalidInput("the password must have at least 12 characters");
   }

@@ -145,7 +145,7 @@ std::string Actions(const Ctx& c, const records::Vorgang& v) {
   }
   h += "</select></div><div class=\"field\"><label for=\"neue-akte\">" +
        Esc(c.t("Betreff einer neuen Akte")) +
-       "</label><input id=\"neue-akte\" name=\"betreff\" maxlength=\"500\">"
+       "</label><input id=\"neue-akte\" name=\"betreff\" maxlength=\"1000\">"
        "</div><p><button type=\"submit\">" +
        Esc(c.t("Zuordnen")) + "</button></p></form>";
 
@@ -287,6 +287,9 @@ net::Response CasePage(Ctx& c) {
 constexpr const char* kTypedTextRule =
     "Betreff und Leistung dürfen nicht leer sein, höchstens 1000 Zeichen "
     "haben und keine Steuer- oder Richtungszeichen enthalten.";
+constexpr const char* kAkteTextRule =
+    "Der Betreff der Akte darf nicht leer sein, höchstens 1000 Zeichen haben "
+    "und keine Steuer- oder Richtungszeichen enthalten.";
 
 net::Response CaseAssign(Ctx& c) {
   if (!c.may(api::Permission::kEdit)) {
@@ -312,7 +315,7 @@ net::Response CaseAssign(Ctx& c) {
     Result<std::string> made =
         c.store.CreateAkte(c.who().tenant, in, c.who().user);
     if (made.status().code() == Code::kInvalidInput) {
-      return Message(c, 400, c.t("Angaben prüfen"), c.t(kTypedTextRule));
+      return Message(c, 400, c.t("Angaben prüfen"), c.t(kAkteTextRule));
     }
     if (!made.ok()) {
       return Message(c, 400, c.t("Nicht gespeichert"),

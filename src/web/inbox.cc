@@ -138,6 +138,13 @@ net::Response InboxPage(Ctx& c) {
       errors.push_back(c.t("Das Datum „Eingang bis“ ist ungültig."));
   }
 
+  if (f.received_from && f.received_until &&
+      *f.received_from >= *f.received_until) {
+    errors.push_back(
+        c.t("„Eingang ab“ liegt nach „Eingang bis“; kein "
+            "Vorgang kann in diesem Zeitraum eingegangen sein."));
+  }
+
   Result<records::InboxPage> page = c.store.ListInbox(f);
   if (!page.ok() && page.status().code() == Code::kInvalidInput) {
     errors.push_back(

@@ -270,6 +270,13 @@ TEST_F(WebTest, PostsWithoutTheSessionsCsrfTokenChangeNothing) {
     EXPECT_EQ(refused.status, 400) << bad;
     EXPECT_THAT(refused.body, HasSubstr("keine Steuer- oder Richtungszeichen"));
   }
+  // 1000 characters with umlauts (2000 bytes) are within the form's limit.
+  std::string umlauts;
+  for (int i = 0; i < 1000; ++i) umlauts += "%C3%A4";
+  EXPECT_EQ(Call("POST", target, cookie,
+                 "subject=" + umlauts + "&service_name=Wohngeld&_csrf=" + csrf)
+                .status,
+            303);
   // A form that sends only the subject leaves the service's name alone.
   EXPECT_EQ(Call("POST", target, cookie, "subject=Nur%20Betreff&_csrf=" + csrf)
                 .status,
@@ -356,6 +363,11 @@ TEST_F(WebTest, AccountNamesArePlainText) {
             Code::kInvalidInput);
   EXPECT_EQ(
       accounts
+          .AddUser("kreis-a", "leer", api::Role::kClerk, std::string(12, ' '))
+          .code(),
+      Code::kInvalidInput);
+  EXPECT_EQ(
+      accounts
           .AddUser("kreis-a", "lang", api::Role::kClerk, std::string(1025, 'x'))
           .code(),
       Code::kInvalidInput);
@@ -417,6 +429,9 @@ TEST_F(WebTest, InboxFiltersNameUnknownValuesAndKnowCasesWithoutARule) {
   EXPECT_THAT(all.body, HasSubstr("„Eingang bis“ ist ungültig"));
   EXPECT_THAT(Call("GET", "/posteingang?from=2028-02-29", cookie).body,
               Not(HasSubstr("ist ungültig")));
+  EXPECT_THAT(
+      Call("GET", "/posteingang?from=2027-01-01&until=2026-01-01", cookie).body,
+      HasSubstr("„Eingang ab“ liegt nach „Eingang bis“"));
 }
 
 TEST_F(WebTest, HostileSubjectsFilenamesAndFormDataAreEscaped) {
