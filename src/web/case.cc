@@ -297,8 +297,14 @@ net::Response CaseAssign(Ctx& c) {
                    c.t("Ihre Rolle darf Vorgänge nicht ändern."));
   }
   std::string id = c.request.param("id");
+  // The form always names the Akte ("neu" for a new one); a request without
+  // it is not a choice to make one.
   std::string akte = c.form["akte"];
-  if (akte == "neu" || akte.empty()) {
+  if (akte.empty()) {
+    return Message(c, 400, c.t("Angabe fehlt"),
+                   c.t("Bitte wählen Sie eine Akte oder „Neue Akte anlegen“."));
+  }
+  if (akte == "neu") {
     std::string betreff = c.form["betreff"];
     if (betreff.empty()) {
       return Message(
@@ -348,6 +354,11 @@ net::Response CaseChange(Ctx& c) {
   }
   if (auto it = c.form.find("service_name"); it != c.form.end()) {
     change.service_name = it->second;
+  }
+  if (!change.subject && !change.service_name) {
+    return Message(c, 400, c.t("Angabe fehlt"),
+                   c.t("Die Anfrage enthält weder Betreff noch Leistung; "
+                       "nichts wurde geändert."));
   }
   Status st = c.store.ChangeVorgang(c.who().tenant, id, change, c.who().user);
   if (st.code() == Code::kNotFound) {

@@ -320,6 +320,14 @@ void Ui::AddRoutes(net::Router& router) {
     SecurityHeaders(out);
     return out;
   });
+  // Browsers ask for an icon on their own; the UI has none, and a 404 for
+  // every page view would only fill the logs.
+  router.Add("GET", "/favicon.ico", [](const net::Request&) {
+    net::Response out = net::Response::Empty(204);
+    SecurityHeaders(out);
+    out.headers["Cache-Control"] = "public, max-age=86400";
+    return out;
+  });
   router.Add("GET", "/static/{hash}/{name}", [](const net::Request& r) {
     const Asset* a = FindAsset(r.param("name"));
     if (!a || r.param("hash") != a->hash) {

@@ -277,6 +277,8 @@ TEST_F(WebTest, PostsWithoutTheSessionsCsrfTokenChangeNothing) {
                  "subject=" + umlauts + "&service_name=Wohngeld&_csrf=" + csrf)
                 .status,
             303);
+  // A request with neither field is not "saved".
+  EXPECT_EQ(Call("POST", target, cookie, "_csrf=" + csrf).status, 400);
   // A form that sends only the subject leaves the service's name alone.
   EXPECT_EQ(Call("POST", target, cookie, "subject=Nur%20Betreff&_csrf=" + csrf)
                 .status,
@@ -299,6 +301,11 @@ TEST_F(WebTest, AClerkAssignsACaseToANewAkte) {
   EXPECT_EQ(
       Call("POST", target, cookie, "akte=neu&betreff=&_csrf=" + csrf).status,
       400);
+  // Without the choice of an Akte nothing is made.
+  EXPECT_EQ(
+      Call("POST", target, cookie, "betreff=Ohne+Wahl&_csrf=" + csrf).status,
+      400);
+  EXPECT_EQ(store_->GetVorgang("kreis-a", id)->akte_id, "");
   Reply r = Call("POST", target, cookie,
                  "akte=neu&betreff=Wohngeld+M%C3%BCller&_csrf=" + csrf);
   ASSERT_EQ(r.status, 303);
@@ -566,6 +573,12 @@ TEST_F(WebTest, OperatorsSeeMetadataButNoContent) {
   // Details as people read them: the filing's, without the row seals.
   EXPECT_THAT(audit.body, HasSubstr("worst_verdict"));
   EXPECT_THAT(audit.body, Not(HasSubstr("seals")));
+}
+
+TEST_F(WebTest, TheBrowsersIconRequestIsAnsweredWithoutContent) {
+  Reply icon = Call("GET", "/favicon.ico");
+  EXPECT_EQ(icon.status, 204);
+  EXPECT_EQ(icon.body, "");
 }
 
 TEST_F(WebTest, EveryResponseCarriesTheSecurityHeaders) {
