@@ -88,7 +88,18 @@ Result<HubConfig> LoadHubConfig(ConfigReader& r) {
     r.AddError("hub.trust_anchors",
                "needed outside test mode (root certificates of the Verwaltungs-PKI)");
   }
-  for (ConfigReader& d : r.Tables("destination")) c.destinations.push_back(LoadDestination(d));
+  for (ConfigReader& d : r.Tables("destination")) {
+    c.destinations.push_back(LoadDestination(d));
+    // A destination configured twice would be polled and answered twice.
+    for (size_t i = 0; i + 1 < c.destinations.size(); ++i) {
+      if (!c.destinations.back().id.empty() &&
+          c.destinations[i].id == c.destinations.back().id) {
+        d.AddError("id", "configured twice (also destination[" +
+                             std::to_string(i) + "])");
+        break;
+      }
+    }
+  }
   if (c.destinations.empty()) r.AddError("destination", "at least one [[destination]] is needed");
   for (ConfigReader& t : r.Tables("data_schema")) {
     DataSchemaConfig ds{t.String("uri", ""), t.String("file", "")};

@@ -34,6 +34,14 @@ TEST(HubConfig, LoadsACompleteConfiguration) {
 
   ASSERT_OK(c);
   ASSERT_EQ(c->destinations.size(), 1u);
+  // The same destination twice is refused.
+  std::string destination = toml.substr(toml.find("[[destination]]"));
+  destination = destination.substr(0, destination.find("[[data_schema]]"));
+  auto twice = ConfigReader::FromString(toml + destination, NoEnv());
+  ASSERT_OK(twice);
+  EXPECT_THAT(LoadHubConfig(*twice).status(),
+              testing::StatusIs(Code::kEnvironment,
+                                "destination[1].id: configured twice"));
   EXPECT_EQ(c->destinations[0].client_secret, "s3cr3t");
   EXPECT_EQ(c->destinations[0].retired_key_policy, "reject");
   ASSERT_EQ(c->data_schemas.size(), 1u);
