@@ -246,7 +246,9 @@ Result<bool> Router::TryDelivery(const TargetConfig& target,
                                      .body = *body})
                 : Result<router::Attempt>(body.status());
   bool delivered = r.ok() && r->delivered;
+  bool permanent = !delivered && r.ok() && r->permanent;
   std::string detail = r.ok() ? r->detail : r.status().message();
+  if (permanent) detail += " (refused for good, not retried)";
   int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                    std::chrono::steady_clock::now() - start)
                    .count();
@@ -254,12 +256,13 @@ Result<bool> Router::TryDelivery(const TargetConfig& target,
                                 {"target", target.id},
                                 {"attempt", int64_t{d.attempts + 1}},
                                 {"delivered", delivered},
+                                {"permanent", permanent},
                                 {"detail", detail},
                                 {"ms", ms}});
 
   if (delivered) {
     DS_RETURN_IF_ERROR(outbox_->Delivered(d.id, NowMs()));
-  } else if (d.attempts + 1 >= target.max_attempts) {
+  } else if (permanent || d.attempts + 1 >= target.max_attempts) {
     DS_RETURN_IF_ERROR(outbox_->Dead(d.id, detail));
     log().Warn("router.dead_letter",
                {{"delivery_id", d.id}, {"target", target.id}});

@@ -191,6 +191,57 @@ TEST_F(RouterTest, DeadLettersAfterMaxAttemptsAndRedeliversOnRequest) {
               ds::testing::StatusIs(Code::kNotFound));
 }
 
+TEST_F(RouterTest, ARefusalForGoodIsADeadLetterAtOnceAndHoldsNothingUp) {
+  RoutingConfig config{.targets = {Webhook("fv-wohngeld")},
+                       .rules = {AllTo({"fv-wohngeld"})}};
+  auto router = MakeRouter(config);
+  receiver_.FailWith(422);
+  receiver_.FailNext(1);  // only the first case is refused
+  std::string refused = FileCase(kWohngeld, kForm);
+  std::string next = FileCase(kWohngeld, kForm);
+
+  Drive(*router, [&] { return receiver_.held().size() == 1; });
+  EXPECT_EQ(receiver_.refused(), 1);  // not retried
+  auto dead = router->outbox().List("kreis-a", "dead", 0, 10);
+  ASSERT_OK(dead);
+  ASSERT_EQ(dead->size(), 1u);
+  EXPECT_EQ((*dead)[0].vorgang_id, refused);
+  EXPECT_EQ((*dead)[0].attempts, 1);
+  EXPECT_EQ((*dead)[0].last_error, "http 422 (refused for good, not retried)");
+  EXPECT_EQ(receiver_.held()[0].vorgang_id, next);
+  auto v = store_->GetVorgang("kreis-a", refused);
+  ASSERT_OK(v);
+  EXPECT_EQ(v->state, "failed");
+}
+
+TEST_F(RouterTest, TooManyRequestsAndTimeoutsAreRetried) {
+  for (int status : {429, 408, 503}) {
+    SCOPED_TRACE(status);
+    RoutingConfig config{.targets = {Webhook("fv-wohngeld")},
+                         .rules = {AllTo({"fv-wohngeld"})}};
+    auto router = MakeRouter(config);
+    size_t before = receiver_.held().size();
+    int refused_before = receiver_.refused();
+    receiver_.FailWith(status);
+    receiver_.FailNext(2);
+    FileCase(kWohngeld, kForm);
+    Drive(*router, [&] { return receiver_.held().size() == before + 1; });
+    EXPECT_EQ(receiver_.refused() - refused_before, 2);
+    auto dead = router->outbox().List("kreis-a", "dead", 0, 10);
+    ASSERT_OK(dead);
+    EXPECT_TRUE(dead->empty());
+  }
+}
+
+TEST(PermanentHttpFailure, FourHundredsExceptThoseThatAskToComeBack) {
+  for (int s : {400, 401, 403, 404, 409, 410, 413, 415, 422, 499}) {
+    EXPECT_TRUE(PermanentHttpFailure(s)) << s;
+  }
+  for (int s : {200, 204, 301, 408, 425, 429, 500, 502, 503, 504}) {
+    EXPECT_FALSE(PermanentHttpFailure(s)) << s;
+  }
+}
+
 TEST_F(RouterTest, AnUnmatchedCaseStaysInThePosteingang) {
   RoutingConfig config{.targets = {Webhook("fv-wohngeld")},
                        .rules = {{.name = "wohngeld",

@@ -32,7 +32,7 @@ net::Response Receiver::Handle(const net::Request& r) {
   }
   if (fail_always_.load() || fail_next_.fetch_sub(1) > 0) {
     refused_.fetch_add(1);
-    return net::Response::Empty(503);
+    return net::Response::Empty(fail_status_.load());
   }
   nlohmann::json payload = nlohmann::json::parse(r.body, nullptr, false);
   std::string key = r.header(kIdempotencyHeader);

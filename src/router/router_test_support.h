@@ -3,7 +3,7 @@
 // OpenRouterTestStore and RouterBackendName.
 //
 // A Receiver is a real HTTP server on loopback that plays a Fachverfahren:
-// it verifies every webhook's signature, answers 503 on purpose while told
+// it verifies every webhook's signature, refuses (503) on purpose while told
 // to, and holds each case once per idempotency key.
 #pragma once
 
@@ -43,6 +43,8 @@ class Receiver {
   void FailNext(int n) { fail_next_.store(n); }
   // Answer 503 to every request until called with false.
   void FailAlways(bool on) { fail_always_.store(on); }
+  // The status of those refusals (503 unless told otherwise).
+  void FailWith(int status) { fail_status_.store(status); }
 
   struct Held {
     std::string key;
@@ -51,7 +53,7 @@ class Receiver {
   };
   std::vector<Held> held();                        // in order of first receipt
   int receipts(const std::string& key);            // accepted requests per key
-  int refused() const { return refused_.load(); }  // 503 answers
+  int refused() const { return refused_.load(); }  // refusals on purpose
   int bad_signatures() const { return bad_signatures_.load(); }
   int total() const { return total_.load(); }
 
@@ -61,6 +63,7 @@ class Receiver {
   std::unique_ptr<net::HttpServer> server_;
   std::atomic<int> fail_next_{0};
   std::atomic<bool> fail_always_{false};
+  std::atomic<int> fail_status_{503};
   std::atomic<int> refused_{0}, bad_signatures_{0}, total_{0};
   std::mutex mu_;
   std::vector<Held> held_;           // guarded by mu_

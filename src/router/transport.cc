@@ -83,7 +83,13 @@ Attempt PostSigned(const TargetConfig& target, const Outgoing& d,
   }
   bool ok = r->status >= 200 && r->status < 300;
   return Attempt{.delivered = ok,
+                 .permanent = !ok && PermanentHttpFailure(r->status),
                  .detail = "http " + std::to_string(r->status)};
+}
+
+bool PermanentHttpFailure(int status) {
+  return status >= 400 && status < 500 && status != 408 && status != 425 &&
+         status != 429;
 }
 
 std::unique_ptr<Transport> MakeWebhookTransport(const TargetConfig& target) {

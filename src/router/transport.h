@@ -40,8 +40,18 @@ struct Outgoing {
 // What came of one attempt.
 struct Attempt {
   bool delivered = false;  // the receiver confirmed (e.g. HTTP 2xx)
-  std::string detail;      // e.g. "http 503", no personal data
+  // The receiver refused this request for good (e.g. HTTP 400 or 403):
+  // sending the same bytes again cannot succeed, so the delivery becomes a
+  // dead letter at once instead of holding up its target through every
+  // retry. Only meaningful when !delivered.
+  bool permanent = false;
+  std::string detail;  // e.g. "http 503", no personal data
 };
+
+// Whether an HTTP answer refuses a request for good: 4xx except 408
+// (timeout), 425 (too early) and 429 (too many requests), which ask the
+// client to come back.
+bool PermanentHttpFailure(int status);
 
 class Transport {
  public:
@@ -91,12 +101,14 @@ Status VerifyWebhook(std::string_view secret, std::string_view timestamp,
                      int64_t now);
 
 // POSTs the body as application/json with the headers above; 2xx counts as
-// delivered. Uses target.url, secret, ca_file and timeout_seconds.
+// delivered, a permanent 4xx (PermanentHttpFailure) ends in a dead letter.
+// Uses target.url, secret, ca_file and timeout_seconds.
 std::unique_ptr<Transport> MakeWebhookTransport(const TargetConfig& target);
 
 // One signed POST of `body` as `content_type` to target.url, with the
 // webhook's headers (signature over timestamp and these bytes, delivery
-// id, idempotency key) and its TLS trust; 2xx counts as delivered. The
+// id, idempotency key) and its TLS trust; 2xx counts as delivered,
+// PermanentHttpFailure marks the attempt permanent. The
 // webhook and other HTTP transports (xdomea packages) share it.
 Attempt PostSigned(const TargetConfig& target, const Outgoing& delivery,
                    std::string_view content_type, const std::string& body);

@@ -12,6 +12,19 @@ namespace ds::router {
 namespace fs = std::filesystem;
 namespace {
 
+// An export that could not be built. Building it again from the same
+// Vorgang gives the same result unless an operator changes something (the
+// XSDs under the specs directory, a missing file in the file store, a bug
+// fixed), so it is a refusal for good: a dead letter that is redelivered
+// once the cause is fixed. Only an unreachable neighbour (the database) is
+// worth retrying by itself.
+Result<Attempt> ExportFailed(const Status& s) {
+  if (s.code() == Code::kUnavailable) return s;
+  return Attempt{.delivered = false,
+                 .permanent = true,
+                 .detail = "export: " + s.message()};
+}
+
 // Removes temporary files of `name` that a crashed attempt left behind
 // (WriteFileAtomic names them ".<name>.tmp-<random>").
 void RemoveLeftovers(const fs::path& dir, const std::string& name) {
@@ -48,10 +61,10 @@ class XdomeaTransport : public Transport {
         .process_id = XdomeaProcessId(d.idempotency_key)};
     if (!target_.exchange_dir.empty()) return ToDirectory(d, options);
 
-    DS_ASSIGN_OR_RETURN(
-        xdomea::ExportedPackage package,
-        xdomea::ExportVorgangPackage(store_, d.tenant, d.vorgang_id, options));
-    return PostSigned(target_, d, "application/zip", package.zip);
+    auto package =
+        xdomea::ExportVorgangPackage(store_, d.tenant, d.vorgang_id, options);
+    if (!package.ok()) return ExportFailed(package.status());
+    return PostSigned(target_, d, "application/zip", package->zip);
   }
 
  private:
@@ -73,14 +86,17 @@ class XdomeaTransport : public Transport {
       return Attempt{.delivered = true, .detail = "package present"};
     }
     RemoveLeftovers(dir, name);
-    DS_ASSIGN_OR_RETURN(
-        xdomea::ExportedPackage package,
-        xdomea::ExportVorgangPackage(store_, d.tenant, d.vorgang_id, options));
-    Status written = WriteFileAtomic(dir / package.file_name, package.zip);
+    auto package =
+        xdomea::ExportVorgangPackage(store_, d.tenant, d.vorgang_id, options);
+    if (!package.ok()) return ExportFailed(package.status());
+    // A share that refuses the write (full, read-only, unmounted meanwhile)
+    // may take it later: retried.
+    Status written = WriteFileAtomic(dir / package->file_name, package->zip);
     if (!written.ok()) {
       return Attempt{.delivered = false, .detail = written.message()};
     }
-    return Attempt{.delivered = true, .detail = "written " + package.file_name};
+    return Attempt{.delivered = true,
+                   .detail = "written " + package->file_name};
   }
 
   TargetConfig target_;

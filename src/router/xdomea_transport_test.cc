@@ -122,14 +122,14 @@ class XdomeaTransportTest : public RouterTest {
             .backoff_max_ms = 40};
   }
 
-  std::unique_ptr<Router> Make(const RoutingConfig& config) {
+  std::unique_ptr<Router> Make(const RoutingConfig& config,
+                               fs::path specs_dir = ds::testing::SpecsDir()) {
     RouterOptions options{.data_dir = tmp_.path(),
                           .database_url = database_url_,
                           .config = config};
     options.logger = &quiet_;
     options.document_policy.require_virus_scan = false;
-    RegisterXdomeaTransport(options.transports, *store_,
-                            ds::testing::SpecsDir());
+    RegisterXdomeaTransport(options.transports, *store_, specs_dir);
     auto router = Router::Open(*store_, std::move(options));
     EXPECT_OK(router);
     return router.ok() ? std::move(*router) : nullptr;
@@ -294,6 +294,48 @@ TEST_F(XdomeaTransportTest, AnUnwritableExchangeDirEndsInADeadLetter) {
             std::vector<std::string>{PackageName((*dead)[0].id)});
 }
 
+// Without its XSDs no package can be built or checked, and none will be
+// until an operator puts them back: a dead letter after one attempt, with
+// the reason, and no file in the exchange directory.
+TEST_F(XdomeaTransportTest, AnExportThatCannotBeBuiltIsADeadLetterAtOnce) {
+  const fs::path no_specs = tmp_.path() / "specs-without-xsds";
+  fs::create_directories(no_specs);
+  RoutingConfig config{.targets = {Xdomea("dms", 100)},
+                       .rules = {AllTo("dms")}};
+  auto router = Make(config, no_specs);
+  std::string id = FileCase(kWohngeld, kForm);
+  Drive(*router, [&] {
+    auto dead = router->outbox().List("kreis-a", "dead", 0, 10);
+    return dead.ok() && dead->size() == 1;
+  });
+  auto dead = router->outbox().List("kreis-a", "dead", 0, 10);
+  ASSERT_OK(dead);
+  EXPECT_EQ((*dead)[0].attempts, 1);
+  EXPECT_THAT((*dead)[0].last_error, ::testing::HasSubstr("export: "));
+  EXPECT_THAT((*dead)[0].last_error,
+              ::testing::HasSubstr("refused for good, not retried"));
+  EXPECT_TRUE(Entries(exchange_).empty());
+  auto v = store_->GetVorgang("kreis-a", id);
+  ASSERT_OK(v);
+  EXPECT_EQ(v->state, "failed");
+
+  // The HTTP variant refuses the same way, before anything is sent.
+  ZipReceiver dms;
+  TargetConfig target = Xdomea("dms-http");
+  target.exchange_dir.clear();
+  target.url = dms.url();
+  target.secret = kSecret;
+  auto transport = MakeXdomeaTransport(target, *store_, no_specs);
+  auto sent = transport->Deliver({.delivery_id = "x",
+                                  .idempotency_key = NewUuid(),
+                                  .vorgang_id = id,
+                                  .tenant = "kreis-a"});
+  ASSERT_OK(sent);
+  EXPECT_FALSE(sent->delivered);
+  EXPECT_TRUE(sent->permanent);
+  EXPECT_EQ(dms.total(), 0);
+}
+
 TEST_F(XdomeaTransportTest, PostsASignedPackageOverHttp) {
   ZipReceiver dms;
   dms.FailNext(1);  // the first attempt is refused and retried
@@ -328,6 +370,7 @@ TEST_F(XdomeaTransportTest, PostsASignedPackageOverHttp) {
   ASSERT_OK(sent);
   EXPECT_FALSE(sent->delivered);
   EXPECT_EQ(sent->detail, "http 401");
+  EXPECT_TRUE(sent->permanent);  // the same bytes would be refused again
   EXPECT_EQ(dms.bad_signatures(), 1);
 }
 
