@@ -385,6 +385,12 @@ TEST(IntakeEndToEnd, AcceptsPlainSubmission) {
   auto ref = Send(d);
   ASSERT_OK(ref);
   ExpectAccepted(*ref);
+  // The E-Akte keeps the schema the data was validated against (routing
+  // rules match on it).
+  intake::JournalEntry e = Drive(ref->submission_id);
+  auto v = world->hub->store().GetVorgang(kTenant, e.vorgang_id);
+  ASSERT_OK(v);
+  EXPECT_EQ(v->data_schema, demo::kDataSchemaUri);
 }
 
 // The text of an attached PDF is extracted in the gate's worker, stored as
@@ -498,6 +504,10 @@ TEST(IntakeEndToEnd, AcceptsSubmissionWithoutFachdaten) {
   auto ref = Send(d);
   ASSERT_OK(ref);
   ExpectAccepted(*ref);
+  intake::JournalEntry e = Drive(ref->submission_id);
+  auto v = world->hub->store().GetVorgang(kTenant, e.vorgang_id);
+  ASSERT_OK(v);
+  EXPECT_EQ(v->data_schema, "");
 }
 
 // ---------------------------------------------------------------------------

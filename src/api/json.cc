@@ -89,6 +89,7 @@ nlohmann::json VorgangJson(const records::Vorgang& v) {
           {"destination_id", v.destination_id},
           {"service_identifier", v.service_identifier},
           {"service_name", v.service_name},
+          {"data_schema", OrNull(v.data_schema)},
           {"subject", v.subject},
           {"received_at", Rfc3339Utc(v.received_at)},
           {"state", v.state},

@@ -86,7 +86,7 @@ Status Serve(const Context& ctx, const std::string& config_path) {
   for (const intake::DataSchemaConfig& schema : config.data_schemas) {
     if (schema.file.extension() != ".json") continue;
     DS_ASSIGN_OR_RETURN(std::string text, ReadFile(schema.file, 4 << 20));
-    web_options.data_schemas.push_back(std::move(text));
+    web_options.data_schemas.push_back({schema.uri, std::move(text)});
   }
   const std::filesystem::path data_dir = setup.data_dir;
   DS_ASSIGN_OR_RETURN(auto hub, intake::Hub::Create(std::move(setup)));

@@ -150,7 +150,7 @@ Result<DemoSummary> RunDemo(const DemoOptions& o) {
   web::WebOptions wo;
   wo.destinations.push_back(web::Describe(d, zd->base_url()));
   wo.clamd_socket = o.clamd_socket;
-  wo.data_schemas.push_back(DataSchema());
+  wo.data_schemas.push_back({kDataSchemaUri, DataSchema()});
   DS_ASSIGN_OR_RETURN(auto hub, intake::Hub::Create(std::move(hs)));
 
   // The router: every case of the demo tenant goes to the demo

@@ -486,6 +486,7 @@ Result<std::string> Processor::File(const Destination& d, const JournalEntry& e,
   if (doc.contains("form")) {
     in.form_data = document(doc["form"]);
     in.form_data.purpose = "form";
+    in.data_schema = doc["form"].value("schema_uri", "");
   }
   for (const json& a : doc["attachments"]) in.attachments.push_back(document(a));
   in.event_log = doc["event_log"].get<std::vector<std::string>>();

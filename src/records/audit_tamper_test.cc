@@ -155,6 +155,35 @@ TEST_F(AuditTamperTest, DetectsAChangedVorgangRow) {
   EXPECT_EQ(report.rows_checked, 6);  // 3 Vorgänge, 3 Dokumente
 }
 
+// A store written before the E-Akte kept the data schema: its rows were
+// sealed without that column. Opening it adds the column, the old seals
+// still hold, and the column is sealed where it is set.
+TEST_F(AuditTamperTest, AStoreFromBeforeTheDataSchemaColumnIsUpgraded) {
+  Tamper("ALTER TABLE vorgang DROP COLUMN data_schema");
+  {
+    auto store = Store::OpenSqlite(tmp_.path());
+    ASSERT_OK(store);
+    IncomingSubmission in;
+    in.tenant = "kreis-a";
+    in.submission_id = NewUuid();
+    in.data_schema = "urn:example:schema:wohngeld";
+    auto receipt = (*store)->FileSubmission(in);
+    ASSERT_OK(receipt);
+    auto v = (*store)->GetVorgang("kreis-a", receipt->vorgang_id);
+    ASSERT_OK(v);
+    EXPECT_EQ(v->data_schema, "urn:example:schema:wohngeld");
+  }
+  AuditReport report = Verify();
+  EXPECT_TRUE(report.ok()) << report.ToJson().dump();
+  EXPECT_EQ(report.rows_checked, 7);
+
+  Tamper("UPDATE vorgang SET data_schema = 'urn:forged' "
+         "WHERE data_schema IS NOT NULL");
+  report = Verify();
+  ASSERT_EQ(report.problems.size(), 1u) << report.ToJson().dump();
+  EXPECT_EQ(report.problems[0].kind, "row-changed");
+}
+
 TEST_F(AuditTamperTest, DetectsADocumentPointedAtAnotherFile) {
   // Both files exist and are intact, so the blob check alone cannot see it.
   Tamper(

@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS vorgang (
   subject TEXT NOT NULL,
   reply_channel TEXT,
   form_text TEXT NOT NULL DEFAULT '',
+  data_schema TEXT,
   received_at @INT@ NOT NULL,
   state TEXT NOT NULL,
   routing_detail TEXT NOT NULL DEFAULT '',
@@ -201,6 +202,27 @@ void ReplaceAll(std::string& s, std::string_view from, std::string_view to) {
 }
 
 }  // namespace
+
+Status UpgradeSchema(sql::Db& db) {
+  // Columns added after the first release, for stores created before them.
+  // Asked for first: ALTER TABLE locks the whole table (on PostgreSQL
+  // against every other hub process), which a start should not do for
+  // nothing. Two PostgreSQL hubs starting together may both find the
+  // column missing; IF NOT EXISTS lets the second one pass.
+  const bool sqlite = db.dialect() == Dialect::kSqlite;
+  DS_ASSIGN_OR_RETURN(
+      auto rows,
+      db.Query(sqlite ? "SELECT COUNT(*) FROM pragma_table_info('vorgang') "
+                        "WHERE name = 'data_schema'"
+                      : "SELECT COUNT(*) FROM information_schema.columns "
+                        "WHERE table_schema = current_schema() AND "
+                        "table_name = 'vorgang' AND column_name = 'data_schema'",
+               {}));
+  if (!rows.empty() && rows[0].Int(0) > 0) return Status::Ok();
+  return db.Exec(sqlite ? "ALTER TABLE vorgang ADD COLUMN data_schema TEXT"
+                        : "ALTER TABLE vorgang ADD COLUMN IF NOT EXISTS "
+                          "data_schema TEXT");
+}
 
 std::string SchemaFor(Dialect dialect) {
   std::string sql = kTables;

@@ -21,4 +21,8 @@ using sql::Row;
 // The records schema for a dialect (idempotent: CREATE ... IF NOT EXISTS).
 std::string SchemaFor(Dialect dialect);
 
+// Brings a store created by an earlier release up to SchemaFor's columns
+// (after SchemaFor's script ran). Idempotent.
+Status UpgradeSchema(Db& db);
+
 }  // namespace ds::records::internal

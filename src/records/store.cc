@@ -88,7 +88,10 @@ std::string Store::backend() const {
   return db_->dialect() == Dialect::kSqlite ? "sqlite" : "postgres";
 }
 
-Status Store::Migrate() { return sql::ApplySchema(*db_, internal::SchemaFor(db_->dialect())); }
+Status Store::Migrate() {
+  DS_RETURN_IF_ERROR(sql::ApplySchema(*db_, internal::SchemaFor(db_->dialect())));
+  return internal::UpgradeSchema(*db_);
+}
 
 Result<std::unique_ptr<Store>> Store::OpenSqlite(const fs::path& data_dir) {
   DS_RETURN_IF_ERROR(EnsureDir(data_dir));
@@ -356,15 +359,19 @@ Result<FilingReceipt> Store::FileSubmission(const IncomingSubmission& input) {
         db_->Query(
             "INSERT INTO vorgang (id, tenant, akte_id, submission_id, case_id, "
             "destination_id, service_identifier, service_name, subject, "
-            "reply_channel, form_text, received_at, state, worst_verdict) "
-            "VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?) "
+            "reply_channel, form_text, data_schema, received_at, state, "
+            "worst_verdict) "
+            "VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?) "
             "ON CONFLICT (tenant, submission_id) DO NOTHING RETURNING id",
             {receipt.vorgang_id, in.tenant, in.submission_id, in.case_id,
              in.destination_id, in.service_identifier, in.service_name,
              in.subject,
              in.reply_channel_json.empty() ? internal::Param(nullptr)
                                            : internal::Param(in.reply_channel_json),
-             form_text, in.received_at, static_cast<int64_t>(worst)}));
+             form_text,
+             in.data_schema.empty() ? internal::Param(nullptr)
+                                    : internal::Param(in.data_schema),
+             in.received_at, static_cast<int64_t>(worst)}));
     if (inserted.empty()) {
       raced = true;
       return Status::Ok();

@@ -83,6 +83,9 @@ struct IncomingSubmission {
   int64_t received_at = 0;         // unix seconds; 0 = now
   std::string subject;             // Betreff for the inbox
   std::string reply_channel_json;  // metadata replyChannel, "" if none
+  // The schemaUri that the metadata names for the form data (and that the
+  // intake validated it against); "" if the submission has no form data.
+  std::string data_schema;
   IncomingDocument form_data;      // the Fachdaten (JSON or XML); leave
                                    // content_address "" if there are none
   // Text indexed for full-text search. If empty and the form data is JSON
@@ -144,6 +147,9 @@ struct Vorgang {
   std::string service_identifier;
   std::string service_name;
   std::string subject;
+  // The form data's schema URI from the submission's metadata; "" if there
+  // was none, or for cases filed before the E-Akte kept it.
+  std::string data_schema;
   int64_t received_at = 0;
   std::string state;           // routing state, "new" after filing
   std::string routing_detail;  // last routing note (no personal data)

@@ -16,7 +16,7 @@ namespace {
 constexpr const char* kVorgangColumns =
     "id, tenant, akte_id, submission_id, case_id, destination_id, "
     "service_identifier, service_name, subject, received_at, state, "
-    "routing_detail, worst_verdict, closed_at, legal_hold";
+    "routing_detail, worst_verdict, closed_at, legal_hold, data_schema";
 
 Vorgang VorgangFromRow(const Row& r) {
   Vorgang v;
@@ -35,6 +35,7 @@ Vorgang VorgangFromRow(const Row& r) {
   v.worst_verdict = static_cast<Verdict>(r.Int(12));
   v.closed_at = r.OptInt(13);
   v.legal_hold = r.Int(14) != 0;
+  if (!r.IsNull(15)) v.data_schema = r.Text(15);
   return v;
 }
 

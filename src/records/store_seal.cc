@@ -10,7 +10,9 @@
 // text the database returns) and `children` are the event log (Vorgang) or
 // the versions with their formats (Dokument). Derived data that the store
 // rebuilds (the search text) is left out. Columns are named, not `*`, so
-// that a column added later does not change the seals of older rows.
+// that a column added later does not change the seals of older rows; such
+// a column is listed last and joins the row only where it is not NULL
+// (Vorgang: data_schema).
 #include <nlohmann/json.hpp>
 
 #include "core/encoding.h"
@@ -23,7 +25,10 @@ namespace {
 constexpr const char* kVorgangColumns =
     "id, tenant, akte_id, submission_id, case_id, destination_id, "
     "service_identifier, service_name, subject, reply_channel, received_at, "
-    "state, routing_detail, worst_verdict, closed_at, legal_hold";
+    "state, routing_detail, worst_verdict, closed_at, legal_hold, "
+    "data_schema";
+// Trailing columns of kVorgangColumns added after seal format 1 was fixed.
+constexpr size_t kVorgangLaterColumns = 1;
 constexpr const char* kDokumentColumns =
     "id, vorgang_id, tenant, position, purpose, attachment_id, doc_class, "
     "verdict, findings, created_at, deleted_at";
@@ -65,6 +70,13 @@ Result<std::string> RowSeal(Db& db, const std::string& id) {
                                   std::string("SELECT ") + kVorgangColumns +
                                       " FROM vorgang WHERE id = ?",
                                   id));
+    for (nlohmann::json& cells : row) {
+      for (size_t i = 0; i < kVorgangLaterColumns && !cells.empty() &&
+                         cells.back().is_null();
+           ++i) {
+        cells.erase(cells.size() - 1);
+      }
+    }
     DS_ASSIGN_OR_RETURN(children, Rows(db,
                                        "SELECT position, token FROM event_log "
                                        "WHERE vorgang_id = ? ORDER BY position",

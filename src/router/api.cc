@@ -59,6 +59,8 @@ Reply DryRunFacts(const Call& c) {
       facts.service_identifier = value.get<std::string>();
     } else if (key == "destination_id" && value.is_string()) {
       facts.destination_id = value.get<std::string>();
+    } else if (key == "data_schema" && value.is_string()) {
+      facts.data_schema = value.get<std::string>();
     } else if (key == "form_data") {
       facts.form = value;
     } else {

@@ -116,8 +116,9 @@ Result<RoutePlan> Router::DryRunVorgang(const std::string& tenant,
                       store_.GetVorgang(tenant, vorgang_id));
   DS_ASSIGN_OR_RETURN(std::vector<Rule> rules, Rules(tenant));
   CaseFacts facts{.service_identifier = v.service_identifier,
-                  .destination_id = v.destination_id};
-  if (NeedsForm(rules)) {
+                  .destination_id = v.destination_id,
+                  .data_schema = v.data_schema};
+  if (NeedsForm(rules, !v.data_schema.empty())) {
     DS_ASSIGN_OR_RETURN(facts.form, FormOf(v, actor));
   }
   return RoutePlan{.decision = Evaluate(rules, facts),
@@ -354,6 +355,8 @@ Result<std::string> Router::Payload(const Delivery& d) {
         {"destination_id", v.destination_id},
         {"service_identifier", v.service_identifier},
         {"service_name", v.service_name},
+        {"data_schema", v.data_schema.empty() ? nlohmann::json()
+                                              : nlohmann::json(v.data_schema)},
         {"subject", v.subject},
         {"received_at", Rfc3339Utc(v.received_at)},
         {"worst_verdict", records::VerdictName(v.worst_verdict)}}},

@@ -47,18 +47,24 @@ bool Matches(const Rule& r, const CaseFacts& f) {
     return false;
   }
 
-  // Conditions on the form data.
-  bool needs_form =
-      !r.data_schemas.empty() || !r.regions.empty() || !r.fields.empty();
-  if (!needs_form) return true;
-  if (!f.form || !f.form->is_object()) return false;
+  // The data schema: the metadata's, else (older cases) the form's own.
   if (!r.data_schemas.empty()) {
-    std::optional<std::string> schema = FieldText(*f.form, "/$schema");
+    std::optional<std::string> schema;
+    if (!f.data_schema.empty()) {
+      schema = f.data_schema;
+    } else if (f.form && f.form->is_object()) {
+      schema = FieldText(*f.form, "/$schema");
+    }
     if (!schema ||
         !AnyOf(r.data_schemas, [&](const auto& s) { return s == *schema; })) {
       return false;
     }
   }
+
+  // Conditions on the form data.
+  bool needs_form = !r.regions.empty() || !r.fields.empty();
+  if (!needs_form) return true;
+  if (!f.form || !f.form->is_object()) return false;
   if (!r.regions.empty()) {
     std::optional<std::string> ars = FieldText(*f.form, r.region_field);
     if (!ars ||
@@ -111,9 +117,10 @@ RouteDecision Evaluate(const std::vector<Rule>& rules, const CaseFacts& facts) {
   return {};
 }
 
-bool NeedsForm(const std::vector<Rule>& rules) {
-  return std::any_of(rules.begin(), rules.end(), [](const Rule& r) {
-    return !r.data_schemas.empty() || !r.regions.empty() || !r.fields.empty();
+bool NeedsForm(const std::vector<Rule>& rules, bool schema_known) {
+  return std::any_of(rules.begin(), rules.end(), [&](const Rule& r) {
+    return (!schema_known && !r.data_schemas.empty()) || !r.regions.empty() ||
+           !r.fields.empty();
   });
 }
 

@@ -40,8 +40,9 @@ struct Rule {
   std::vector<std::string> leika;
   std::vector<std::string> services;      // exact service identifiers
   std::vector<std::string> destinations;  // FIT-Connect destination ids
-  // Data schema URIs, compared with the "$schema" member of JSON form data
-  // (the E-Akte does not keep the metadata's schema reference itself).
+  // Data schema URIs, compared with the schemaUri of the submission's
+  // metadata; for cases filed before the E-Akte kept it, with the "$schema"
+  // member of JSON form data.
   std::vector<std::string> data_schemas;
   // Regional keys (ARS/AGS) as prefixes of the form field `region_field`:
   // "09162" matches "091620000000".
@@ -52,10 +53,12 @@ struct Rule {
 };
 
 // What rules look at. `form` is unset when the form data is not JSON or
-// was not read (then field, region and data-schema conditions fail).
+// was not read (then field and region conditions fail, and data-schema
+// conditions too unless `data_schema` is known).
 struct CaseFacts {
   std::string service_identifier;
   std::string destination_id;
+  std::string data_schema;  // the metadata's schemaUri, "" if unknown
   std::optional<nlohmann::json> form;
 };
 
@@ -67,8 +70,9 @@ struct RouteDecision {
 
 RouteDecision Evaluate(const std::vector<Rule>& rules, const CaseFacts& facts);
 
-// True if one of the rules needs the form data (fields, regions, schemas).
-bool NeedsForm(const std::vector<Rule>& rules);
+// True if one of the rules needs the form data: fields, regions, or data
+// schemas when the case's schema URI is not known (`schema_known` false).
+bool NeedsForm(const std::vector<Rule>& rules, bool schema_known = false);
 
 // A rule as JSON (docs/openapi.json, schema RoutingRule) and back.
 // RuleFromJson checks like CheckRule and rejects unknown members

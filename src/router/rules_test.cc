@@ -79,6 +79,27 @@ TEST(Rules, DataSchemaComparesTheSchemaMemberOfTheForm) {
       Evaluate({r}, Facts(kWohngeld, R"({"$schema":"urn:fim:S2"})")).matched);
 }
 
+TEST(Rules, DataSchemaComparesTheMetadataSchemaFirst) {
+  Rule r{.name = "s", .data_schemas = {"urn:fim:S1"}, .targets = {"fv"}};
+
+  // Known from the metadata: no form data needed (XML data, no $schema).
+  EXPECT_TRUE(Evaluate({r}, {.service_identifier = kWohngeld,
+                             .data_schema = "urn:fim:S1"})
+                  .matched);
+  // The metadata wins over a $schema member that says otherwise.
+  CaseFacts f = Facts(kWohngeld, R"({"$schema":"urn:fim:S1"})");
+  f.data_schema = "urn:fim:S2";
+  EXPECT_FALSE(Evaluate({r}, f).matched);
+  EXPECT_FALSE(Evaluate({r}, {.service_identifier = kWohngeld}).matched);
+
+  EXPECT_FALSE(NeedsForm({r}, /*schema_known=*/true));
+  EXPECT_TRUE(NeedsForm({r}, /*schema_known=*/false));
+  Rule fields{.name = "f",
+              .fields = {{.pointer = "/a", .equals = "b"}},
+              .targets = {"fv"}};
+  EXPECT_TRUE(NeedsForm({fields}, /*schema_known=*/true));
+}
+
 TEST(Rules, JsonRoundTripAndRefusals) {
   Rule r{.name = "x",
          .leika = {"1"},

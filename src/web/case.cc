@@ -110,7 +110,8 @@ std::string FormData(Ctx& c, const records::Vorgang& v) {
                  "gezeigt, die Datei selbst bleibt gesperrt.")) +
          "</p>";
   }
-  return h + RenderFormData(c, f.mime_type, *content) + "</section>";
+  return h + RenderFormData(c, f.mime_type, *content, v.data_schema) +
+         "</section>";
 }
 
 std::string Actions(const Ctx& c, const records::Vorgang& v) {
@@ -272,6 +273,9 @@ net::Response CasePage(Ctx& c) {
   m += Dt(c.t("Vorgangsnummer (FIT-Connect)"),
           "<code>" + Esc(v->case_id) + "</code>");
   m += Dt(c.t("Zustellpunkt"), "<code>" + Esc(v->destination_id) + "</code>");
+  if (!v->data_schema.empty()) {
+    m += Dt(c.t("Datenschema"), "<code>" + Esc(v->data_schema) + "</code>");
+  }
   m += "</dl></section>";
 
   // Documents first: their check results matter before anything else.

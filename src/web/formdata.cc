@@ -103,12 +103,19 @@ std::string JsonHtml(const Ctx& c, const nlohmann::json& v,
   return Scalar(c, v);
 }
 
-// The first configured schema whose top-level properties contain every key
-// of `data` and whose required keys `data` has.
-nlohmann::json SchemaFor(const Ctx& c, const nlohmann::json& data) {
+// The schema named `uri` if it is configured; else the first configured
+// schema whose top-level properties contain every key of `data` and whose
+// required keys `data` has.
+nlohmann::json SchemaFor(const Ctx& c, const nlohmann::json& data,
+                         const std::string& uri) {
   if (!data.is_object()) return nlohmann::json();
-  for (const std::string& text : c.options.data_schemas) {
-    nlohmann::json s = nlohmann::json::parse(text, nullptr, false);
+  for (const WebOptions::DataSchema& named : c.options.data_schemas) {
+    if (uri.empty() || named.uri != uri) continue;
+    nlohmann::json s = nlohmann::json::parse(named.text, nullptr, false);
+    if (s.is_object()) return s;
+  }
+  for (const WebOptions::DataSchema& named : c.options.data_schemas) {
+    nlohmann::json s = nlohmann::json::parse(named.text, nullptr, false);
     if (!s.is_object() || !s.contains("properties") ||
         !s["properties"].is_object()) {
       continue;
@@ -164,12 +171,13 @@ std::string XmlHtml(xmlNode* node, int depth) {
 }  // namespace
 
 std::string RenderFormData(const Ctx& c, const std::string& mime,
-                           const std::string& content) {
+                           const std::string& content,
+                           const std::string& schema_uri) {
   if (mime.find("json") != std::string::npos) {
     nlohmann::json j = nlohmann::json::parse(content, nullptr, false);
     if (!j.is_discarded()) {
       return "<div class=\"formdata\">" +
-             JsonHtml(c, j, SchemaFor(c, j), 0, 3) + "</div>";
+             JsonHtml(c, j, SchemaFor(c, j, schema_uri), 0, 3) + "</div>";
     }
   }
   if (mime.find("xml") != std::string::npos) {

@@ -95,9 +95,11 @@ net::Response DeadLetterRedeliver(
 net::Response AuditPage(Ctx& c);
 
 // The form data of a case as readable HTML: JSON objects as definition
-// lists with labels (schema titles where `titles` knows the key, else the
-// key humanised), XML as an escaped element tree.
+// lists with labels (the titles of the schema `schema_uri`, or of a
+// configured schema that fits, where it knows the key; else the key
+// humanised), XML as an escaped element tree.
 std::string RenderFormData(const Ctx& c, const std::string& mime,
-                           const std::string& content);
+                           const std::string& content,
+                           const std::string& schema_uri);
 
 }  // namespace ds::web::internal

@@ -73,11 +73,16 @@ struct WebOptions {
   // dry runs and dead letters under /betrieb/weiterleitung); nullptr = the
   // pages say that routing is not set up. Must outlive the Ui.
   router::Router* router = nullptr;
-  // The hub's JSON data schemas (texts). The E-Akte does not record which
-  // schema a case's form data was validated against, so the case view
-  // takes labels (`title`) from the first schema whose top-level
-  // properties and required keys fit the data; else it humanises keys.
-  std::vector<std::string> data_schemas;
+  // The hub's JSON data schemas. The case view takes the labels of JSON
+  // form data (`title`) from the schema that the case's metadata names
+  // (Vorgang::data_schema); for cases filed before the E-Akte kept it, from
+  // the first schema whose top-level properties and required keys fit the
+  // data; else it humanises the keys.
+  struct DataSchema {
+    std::string uri;   // the schemaUri senders name
+    std::string text;  // the JSON Schema
+  };
+  std::vector<DataSchema> data_schemas;
   Logger* logger = nullptr;  // DefaultLogger() if null
 };
 

@@ -26,6 +26,7 @@ std::atomic<int64_t> g_now{1'800'000'000};
 constexpr char kPassword[] = "richtig-langes-passwort";
 constexpr char kHostileSubject[] = "<script>alert('betreff')</script> & \"Co\"";
 constexpr char kHostileFile[] = "\"><img src=x onerror=alert(1)>.pdf";
+constexpr char kSecondSchema[] = "urn:example:schema:wohngeld-zwei";
 
 struct Reply {
   int status = 0;
@@ -49,9 +50,15 @@ class WebTest : public ::testing::Test {
     o.secure_cookies = false;
     o.sessions.now = [] { return g_now.load(); };
     o.data_schemas.push_back(
-        R"({"type":"object","required":["antragsteller"],"properties":{)"
-        R"("antragsteller":{"title":"Antragstellende Person","properties":{)"
-        R"("familienname":{"title":"Familienname"}}}}})");
+        {"urn:example:schema:wohngeld",
+         R"({"type":"object","required":["antragsteller"],"properties":{)"
+         R"("antragsteller":{"title":"Antragstellende Person","properties":{)"
+         R"("familienname":{"title":"Familienname"}}}}})"});
+    // Fits the same data; only a case that names it gets its labels.
+    o.data_schemas.push_back(
+        {kSecondSchema,
+         R"({"type":"object","properties":{)"
+         R"("antragsteller":{"title":"Person nach Schema zwei"}}})"});
     o.logger = quiet_;
     auto ui = Ui::Create(std::move(o), std::move(*db));
     ASSERT_TRUE(ui.ok()) << ui.status().message();
@@ -84,7 +91,8 @@ class WebTest : public ::testing::Test {
   // Files a case with JSON form data, a clean PDF and a quarantined file
   // with a hostile name.
   static std::string FileCase(const std::string& tenant,
-                              const std::string& subject) {
+                              const std::string& subject,
+                              const std::string& data_schema = "") {
     auto put = [&](const std::string& bytes, const std::string& name,
                    const std::string& mime) {
       auto blob = store_->files().PutBytes(bytes);
@@ -104,6 +112,7 @@ class WebTest : public ::testing::Test {
     in.service_name = "Wohngeld";
     in.received_at = g_now.load();
     in.subject = subject;
+    in.data_schema = data_schema;
     in.form_data = put(R"({"antragsteller":{"familienname":"<b>Muster</b>",)"
                        R"("wohnflaeche_qm":54}})",
                        "fachdaten.json", "application/json");
@@ -463,6 +472,19 @@ TEST_F(WebTest, HostileSubjectsFilenamesAndFormDataAreEscaped) {
   // No script or style in the page itself: only the embedded assets.
   EXPECT_THAT(r.body, Not(HasSubstr("<script>")));
   EXPECT_THAT(r.body, Not(HasSubstr("style=")));
+}
+
+// The labels come from the schema that the case's metadata names, not from
+// the first configured schema that happens to fit the data.
+TEST_F(WebTest, FormDataLabelsComeFromTheSchemaTheCaseNames) {
+  std::string id = FileCase("kreis-a", "Schema zwei", kSecondSchema);
+  std::string cookie = LogIn("kreis-a", "a.clerk", kPassword);
+  Reply r = Call("GET", "/vorgaenge/" + id, cookie);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_THAT(r.body, HasSubstr("<h3>Person nach Schema zwei</h3>"));
+  EXPECT_THAT(r.body, Not(HasSubstr("Antragstellende Person")));
+  EXPECT_THAT(r.body, HasSubstr("<code>" + std::string(kSecondSchema) +
+                                "</code>"));
 }
 
 TEST_F(WebTest, XmlFormDataIsAnEscapedTreeWithoutEntities) {
