@@ -261,6 +261,18 @@ Result<bool> Router::TryDelivery(const TargetConfig& target,
                                 {"detail", detail},
                                 {"ms", ms}});
 
+  // What the receiver said about its filing (a DMS's ids) belongs to the
+  // case's record, before the outcome is: a crash in between repeats the
+  // attempt, and a second entry is better than none.
+  if (r.ok() && !r->receipt.empty()) {
+    nlohmann::json receipt = nlohmann::json::parse(r->receipt, nullptr, false);
+    if (receipt.is_object()) {
+      DS_RETURN_IF_ERROR(store_.AppendAudit(
+          d.tenant, options_.actor, records::kActionRoute, {d.vorgang_id},
+          {{"target", target.id}, {"delivery_id", d.id},
+           {"delivered", delivered}, {"receipt", std::move(receipt)}}));
+    }
+  }
   if (delivered) {
     DS_RETURN_IF_ERROR(outbox_->Delivered(d.id, NowMs()));
   } else if (permanent || d.attempts + 1 >= target.max_attempts) {

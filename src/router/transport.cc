@@ -63,7 +63,8 @@ Status VerifyWebhook(std::string_view secret, std::string_view timestamp,
 }
 
 Attempt PostSigned(const TargetConfig& target, const Outgoing& d,
-                   std::string_view content_type, const std::string& body) {
+                   std::string_view content_type, const std::string& body,
+                   HttpAnswer* answer, size_t max_answer) {
   std::string ts = std::to_string(UnixNow());
   net::ClientRequest req{.method = "POST", .url = target.url};
   req.body = body;
@@ -73,7 +74,7 @@ Attempt PostSigned(const TargetConfig& target, const Outgoing& d,
   req.headers[kDeliveryHeader] = d.delivery_id;
   req.headers[kIdempotencyHeader] = d.idempotency_key;
   req.timeout_seconds = target.timeout_seconds;
-  req.max_response = 64 << 10;
+  req.max_response = max_answer;
   req.ca_file = target.ca_file;
 
   Result<net::ClientResponse> r = net::Fetch(req);
@@ -82,6 +83,12 @@ Attempt PostSigned(const TargetConfig& target, const Outgoing& d,
     return Attempt{.delivered = false, .detail = r.status().message()};
   }
   bool ok = r->status >= 200 && r->status < 300;
+  if (answer != nullptr) {
+    answer->status = r->status;
+    auto type = r->headers.find("Content-Type");
+    answer->content_type = type == r->headers.end() ? "" : type->second;
+    answer->body = std::move(r->body);
+  }
   return Attempt{.delivered = ok,
                  .permanent = !ok && PermanentHttpFailure(r->status),
                  .detail = "http " + std::to_string(r->status)};

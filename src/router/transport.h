@@ -46,6 +46,17 @@ struct Attempt {
   // retry. Only meaningful when !delivered.
   bool permanent = false;
   std::string detail;  // e.g. "http 503", no personal data
+  // What the receiver said about what it filed, as a JSON object without
+  // personal data (a DMS's 0630: its codes and ids); "" if it said
+  // nothing. The router keeps it in the case's audit trail.
+  std::string receipt;
+};
+
+// The HTTP answer to PostSigned, for transports that read it.
+struct HttpAnswer {
+  int status = 0;  // 0 if no answer came (network error, timeout)
+  std::string content_type;
+  std::string body;
 };
 
 // Whether an HTTP answer refuses a request for good: 4xx except 408
@@ -109,8 +120,12 @@ std::unique_ptr<Transport> MakeWebhookTransport(const TargetConfig& target);
 // webhook's headers (signature over timestamp and these bytes, delivery
 // id, idempotency key) and its TLS trust; 2xx counts as delivered,
 // PermanentHttpFailure marks the attempt permanent. The
-// webhook and other HTTP transports (xdomea packages) share it.
+// webhook and other HTTP transports (xdomea packages) share it. With
+// `answer`, the response (up to `max_answer` bytes, else the attempt
+// fails) is handed back.
 Attempt PostSigned(const TargetConfig& target, const Outgoing& delivery,
-                   std::string_view content_type, const std::string& body);
+                   std::string_view content_type, const std::string& body,
+                   HttpAnswer* answer = nullptr,
+                   size_t max_answer = 64 << 10);
 
 }  // namespace ds::router

@@ -4,8 +4,11 @@
 #include <cctype>
 #include <system_error>
 
+#include <nlohmann/json.hpp>
+
 #include "core/encoding.h"
 #include "core/files.h"
+#include "xdomea/dms_answer.h"
 #include "xdomea/export.h"
 
 namespace ds::router {
@@ -64,10 +67,63 @@ class XdomeaTransport : public Transport {
     auto package =
         xdomea::ExportVorgangPackage(store_, d.tenant, d.vorgang_id, options);
     if (!package.ok()) return ExportFailed(package.status());
-    return PostSigned(target_, d, "application/zip", package->zip);
+    HttpAnswer answer;
+    Attempt sent = PostSigned(target_, d, "application/zip", package->zip,
+                              &answer, kMaxAnswerBytes);
+    if (answer.status == 0 || answer.body.empty() ||
+        answer.content_type.find("zip") == std::string::npos) {
+      return sent;  // no 0630: the HTTP status decides
+    }
+    return WithDmsAnswer(std::move(sent), answer, options.process_id);
   }
 
  private:
+  // A 0630 is a few KiB; its package may carry a readable copy or two.
+  static constexpr size_t kMaxAnswerBytes = 4 << 20;
+
+  // A DMS that answers the POST with its 0630 (as drehscheibe's own
+  // POST /api/v1/xdomea/messages does): a positive one confirms the
+  // filing and gives the DMS's ids, a negative one refuses this package
+  // for good (the same package gets the same answer). An answer that
+  // cannot be read, or that belongs to another exchange, leaves the
+  // decision to the HTTP status and is named in the detail.
+  Attempt WithDmsAnswer(Attempt sent, const HttpAnswer& answer,
+                        const std::string& process_id) {
+    Result<xdomea::DmsAnswer> read = xdomea::Read0630(validator_, answer.body);
+    if (read.ok() && read->process_id != process_id) {
+      read = Status(Code::kInvalidInput, "the 0630 answers another ProzessID");
+    }
+    if (!read.ok()) {
+      sent.detail += ", answer unreadable: " + read.status().message();
+      return sent;
+    }
+    nlohmann::json filed = nlohmann::json::array();
+    for (const xdomea::DmsAnswer::Filed& f : read->filed) {
+      nlohmann::json one = {{"id", f.id}, {"ok", f.ok}, {"codes", f.codes}};
+      if (f.nummer_im_stapel >= 0) one["nummer_im_stapel"] = f.nummer_im_stapel;
+      filed.push_back(std::move(one));
+    }
+    sent.receipt = nlohmann::json{{"answer", "FVDaten.ImportBestaetigen.0630"},
+                                  {"process_id", read->process_id},
+                                  {"accepted", read->accepted},
+                                  {"codes", read->codes},
+                                  {"filed", std::move(filed)}}
+                       .dump();
+    std::string codes;
+    for (const std::string& c : read->codes) {
+      codes += (codes.empty() ? "" : " ") + c;
+    }
+    if (read->accepted) {
+      sent.detail += ", 0630 positive, " +
+                     std::to_string(read->filed.size()) + " filed";
+    } else {
+      sent.delivered = false;
+      sent.permanent = true;
+      sent.detail += ", 0630 negative: " + codes;
+    }
+    return sent;
+  }
+
   Result<Attempt> ToDirectory(const Outgoing& d,
                               const xdomea::ExportOptions& options) {
     const fs::path& dir = target_.exchange_dir;
@@ -102,6 +158,7 @@ class XdomeaTransport : public Transport {
   TargetConfig target_;
   records::Store& store_;
   fs::path specs_dir_;
+  xdomea::Validator validator_{specs_dir_};
 };
 
 }  // namespace

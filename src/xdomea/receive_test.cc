@@ -3,6 +3,7 @@
 #include "xdomea/receive.h"
 
 #include "core/encoding.h"
+#include "xdomea/dms_answer.h"
 #include "core/testing/testing.h"
 #include "xdomea/test_support.h"
 
@@ -109,6 +110,49 @@ TEST_F(ReceiveTest, FilesIntoAnAkteAsANewVorgang) {
   ASSERT_OK(page);
   ASSERT_EQ(page->items.size(), 1u);
   EXPECT_EQ(page->items[0].subject, "Wohngeldbescheid");
+}
+
+// The sending side reads these answers back (Read0630): codes and ids, and
+// nothing that is not a 0630.
+TEST_F(ReceiveTest, TheAnswersReadBackAsTheSenderSeesThem) {
+  std::string zip = testing::Fachverfahren0605Package(
+      kProcess, vorgang_, testing::MinimalPdf("bescheid"));
+  auto positive = Receive0605(*store_, "kreis-a", zip, Options());
+  ASSERT_OK(positive);
+  Validator validator(ds::testing::SpecsDir());
+  auto read = Read0630(validator, positive->answer_zip);
+  ASSERT_OK(read);
+  EXPECT_TRUE(read->accepted);
+  EXPECT_EQ(read->process_id, kProcess);
+  EXPECT_EQ(read->codes, std::vector<std::string>{"0000000"});
+  ASSERT_EQ(read->filed.size(), 1u);
+  EXPECT_EQ(read->filed[0].id, positive->dokument_ids[0]);
+  EXPECT_TRUE(read->filed[0].ok);
+
+  auto negative = Receive0605(
+      *store_, "kreis-a",
+      testing::Fachverfahren0605Package(kProcess, NewUuid(),
+                                        testing::MinimalPdf()),
+      Options());
+  ASSERT_OK(negative);
+  read = Read0630(validator, negative->answer_zip);
+  ASSERT_OK(read);
+  EXPECT_FALSE(read->accepted);
+  // The code, and the reason as free text (counted, not copied).
+  EXPECT_EQ(read->codes, (std::vector<std::string>{"0605001", "text"}));
+  EXPECT_TRUE(read->filed.empty());
+
+  // The 0605 itself, a broken zip, and a 0630 with a DOCTYPE are refused.
+  EXPECT_THAT(Read0630(validator, zip), StatusIs(Code::kInvalidInput));
+  EXPECT_THAT(Read0630(validator, "not a zip"), StatusIs(Code::kInvalidInput));
+  auto pkg = ReadPackage(positive->answer_zip);
+  ASSERT_OK(pkg);
+  std::string doctype = pkg->xml;
+  doctype.insert(doctype.find("<xdomea:FVDaten"),
+                 "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>\n");
+  EXPECT_THAT(Read0630(validator, testing::RawZip({{pkg->message_name,
+                                                     doctype}})),
+              StatusIs(Code::kInvalidInput));
 }
 
 TEST_F(ReceiveTest, AnswersUnknownOrForeignContainerWith0605001) {
