@@ -210,6 +210,10 @@ Result<int64_t> ParseTime(std::string_view s) {
 Result<nlohmann::json> ObjectBody(
     const net::Request& r, const std::vector<std::string_view>& allowed) {
   DS_ASSIGN_OR_RETURN(std::string text, r.ReadBody(64 << 10));
+  if (!JsonNestingWithin(text)) {
+    return InvalidInput("body nests deeper than " +
+                        std::to_string(kMaxJsonNesting) + " levels");
+  }
   auto body = nlohmann::json::parse(text, nullptr, false);
   if (!body.is_object()) return InvalidInput("body must be a JSON object");
   for (const auto& [key, value] : body.items()) {

@@ -39,4 +39,15 @@ std::string DisplayFileName(std::string_view name);
 // and a page should not show) are dropped.
 std::string EscapeMarkup(std::string_view text);
 
+// The nesting the hub accepts in JSON that people or other systems send it
+// through the API and the UI (the gate's default for form data, too).
+inline constexpr int kMaxJsonNesting = 64;
+
+// True if no array or object in `json` is nested deeper than `max_depth`
+// (a top-level object is depth 1). A cheap scan before parsing: parsing is
+// safe at any depth, but copying, printing and destroying a parsed value
+// recurse once per level, and 100,000 levels overflow the stack. Says
+// nothing about whether `json` is valid.
+bool JsonNestingWithin(std::string_view json, int max_depth = kMaxJsonNesting);
+
 }  // namespace ds

@@ -63,5 +63,19 @@ TEST(EscapeMarkup, EscapesMarkupAndDropsWhatMarkupMayNotCarry) {
   EXPECT_EQ(EscapeMarkup(""), "");
 }
 
+TEST(JsonNestingWithin, CountsContainersOutsideStrings) {
+  EXPECT_TRUE(JsonNestingWithin("", 1));
+  EXPECT_TRUE(JsonNestingWithin("42", 0));
+  EXPECT_TRUE(JsonNestingWithin(R"({"a":[1,{"b":2}]})", 3));
+  EXPECT_FALSE(JsonNestingWithin(R"({"a":[1,{"b":2}]})", 2));
+  // Brackets and escaped quotes inside strings do not count.
+  EXPECT_TRUE(JsonNestingWithin(R"({"a":"[[[{{{\"[[["})", 1));
+  EXPECT_TRUE(JsonNestingWithin(R"(["\\", "[["])", 1));
+  // Siblings do not add up.
+  EXPECT_TRUE(JsonNestingWithin("[[],[],[[]]]", 3));
+  EXPECT_FALSE(JsonNestingWithin(std::string(65, '[') + std::string(65, ']')));
+  EXPECT_TRUE(JsonNestingWithin(std::string(64, '[') + std::string(64, ']')));
+}
+
 }  // namespace
 }  // namespace ds

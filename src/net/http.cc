@@ -104,6 +104,11 @@ void Router::Use(
   middleware_.push_back(std::move(middleware));
 }
 
+void Router::OnUnmatched(
+    std::function<std::optional<Response>(const Request&, int status)> f) {
+  unmatched_ = std::move(f);
+}
+
 Response Router::Dispatch(Request& request) const {
   for (const auto& m : middleware_) {
     if (auto r = m(request)) return *r;
@@ -111,6 +116,7 @@ Response Router::Dispatch(Request& request) const {
 
   std::vector<std::string> parts = SplitPath(request.path);
   bool path_matched = false;
+  std::string allow;  // the methods of the routes whose path matched
   for (const Route& route : routes_) {
     if (route.segments.size() != parts.size()) continue;
     std::map<std::string, std::string> params;
@@ -125,15 +131,34 @@ Response Router::Dispatch(Request& request) const {
     }
     if (!match) continue;
     path_matched = true;
-    if (route.method != request.method) continue;
+    if (route.method != request.method) {
+      if (allow.find(route.method) == std::string::npos) {
+        allow += (allow.empty() ? "" : ", ") + route.method;
+      }
+      continue;
+    }
     request.params = std::move(params);
     return route.handler(request);
   }
 
+  const int status = path_matched ? 405 : 404;
+  if (unmatched_) {
+    if (std::optional<Response> r = unmatched_(request, status)) {
+      r->status = status;
+      if (path_matched) r->headers["Allow"] = allow;
+      return *r;
+    }
+  }
   if (path_matched) {
-    Response r = Response::Problem(
+    // No status code of ours means 405; the problem says it itself.
+    nlohmann::json body = ProblemJson(
         Status(Code::kInvalidInput, "method not allowed"), request.path);
-    r.status = 405;
+    body["type"] = std::string(kProblemBase) + "method-not-allowed";
+    body["title"] = "MethodNotAllowed";
+    body["status"] = 405;
+    Response r = Response::Json(405, body);
+    r.headers["Content-Type"] = "application/problem+json";
+    r.headers["Allow"] = allow;
     return r;
   }
   return Response::Problem(NotFound("no such resource"), request.path);

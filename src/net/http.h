@@ -78,6 +78,11 @@ class Router {
   void Add(std::string method, std::string pattern, Handler handler);
   // Called for every request before routing; may return a response to stop.
   void Use(std::function<std::optional<Response>(Request&)> middleware);
+  // Called when no route matches (`status` 404) or none for the method
+  // (405); may return the response to send instead of the problem JSON
+  // (e.g. an HTML page for a browser). Status and Allow are set after it.
+  void OnUnmatched(
+      std::function<std::optional<Response>(const Request&, int status)> f);
   Response Dispatch(Request& request) const;
 
  private:
@@ -88,6 +93,7 @@ class Router {
   };
   std::vector<Route> routes_;
   std::vector<std::function<std::optional<Response>(Request&)>> middleware_;
+  std::function<std::optional<Response>(const Request&, int)> unmatched_;
 };
 
 struct ServerOptions {

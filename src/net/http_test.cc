@@ -121,7 +121,12 @@ TEST(Router, MatchesParamsAndReports404And405) {
 
   req.method = "DELETE";
   req.path = "/v1/items/a1/parts/k2";
-  EXPECT_EQ(router.Dispatch(req).status, 405);
+  Response refused = router.Dispatch(req);
+  EXPECT_EQ(refused.status, 405);
+  EXPECT_EQ(refused.headers["Allow"], "GET");
+  auto problem = nlohmann::json::parse(refused.body);
+  EXPECT_EQ(problem["status"], 405);
+  EXPECT_EQ(problem["title"], "MethodNotAllowed");
 }
 
 TEST(Router, MiddlewareCanStopARequest) {

@@ -55,12 +55,15 @@ Reply DryRunFacts(const Call& c) {
   if (!body.is_object()) return InvalidInput("body must be an object");
   CaseFacts facts;
   for (const auto& [key, value] : body.items()) {
-    if (key == "service_identifier" && value.is_string()) {
-      facts.service_identifier = value.get<std::string>();
-    } else if (key == "destination_id" && value.is_string()) {
-      facts.destination_id = value.get<std::string>();
-    } else if (key == "data_schema" && value.is_string()) {
-      facts.data_schema = value.get<std::string>();
+    std::string* text = key == "service_identifier" ? &facts.service_identifier
+                        : key == "destination_id"   ? &facts.destination_id
+                        : key == "data_schema"      ? &facts.data_schema
+                                                    : nullptr;
+    if (text != nullptr) {
+      if (!value.is_string()) {
+        return InvalidInput("body: " + key + " must be a string");
+      }
+      *text = value.get<std::string>();
     } else if (key == "form_data") {
       facts.form = value;
     } else {

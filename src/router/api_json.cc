@@ -2,6 +2,7 @@
 #include <charconv>
 #include <ctime>
 
+#include "core/text.h"
 #include "core/time.h"
 #include "router/api_internal.h"
 
@@ -99,6 +100,10 @@ Result<int> LimitParam(const net::Request& r, int def, int max) {
 Result<nlohmann::json> JsonBody(const net::Request& r, size_t max) {
   if (r.body_size > max) return TooLarge("body too large");
   DS_ASSIGN_OR_RETURN(std::string text, r.ReadBody(max));
+  if (!JsonNestingWithin(text)) {
+    return InvalidInput("body nests deeper than " +
+                        std::to_string(kMaxJsonNesting) + " levels");
+  }
   nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
   if (j.is_discarded()) return InvalidInput("body is not JSON");
   return j;

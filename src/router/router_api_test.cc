@@ -102,6 +102,18 @@ TEST_F(RouterApiTest, RulesAreReadAndReplacedByTheTenantAdmin) {
                        R"({"service_identifier":"urn:other"})");
   EXPECT_EQ(none["matched"], false);
   EXPECT_TRUE(none["rule"].is_null());
+
+  // A wrong type is named as such; nesting beyond any form data is refused
+  // before parsing (100,000 levels used to overflow the stack).
+  json typed = CallJson("POST", "/api/v1/routing/dry-run", admin_, 400,
+                        R"({"data_schema":123})");
+  EXPECT_THAT(typed.dump(), ::testing::HasSubstr("data_schema must be a string"));
+  std::string deep = R"({"form_data":)" + std::string(100000, '[') +
+                     std::string(100000, ']') + "}";
+  json refused =
+      CallJson("POST", "/api/v1/routing/dry-run", admin_, 400, deep);
+  EXPECT_THAT(refused.dump(), ::testing::HasSubstr("nests deeper than 64 levels"));
+  CallJson("GET", "/api/v1/routing/rules", admin_, 200);  // still serving
 }
 
 TEST_F(RouterApiTest, DryRunOfAVorgangDeliversNothing) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <functional>
 
+#include "core/text.h"
+
 namespace ds::router {
 namespace {
 
@@ -126,6 +128,13 @@ bool NeedsForm(const std::vector<Rule>& rules, bool schema_known) {
 
 Status CheckRule(const Rule& r) {
   if (r.name.empty()) return InvalidInput("rule: name missing");
+  // The name is shown to people (UI, dry runs): no controls, no direction
+  // changes that would make it read as another.
+  if (r.name.size() > 200 || !IsPlainText(r.name)) {
+    return InvalidInput(
+        "rule: name must be plain text of at most 200 bytes (no control, "
+        "direction or invisible characters)");
+  }
   if (r.targets.empty()) {
     return InvalidInput("rule " + r.name + ": at least one target needed");
   }

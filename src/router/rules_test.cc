@@ -120,6 +120,13 @@ TEST(Rules, JsonRoundTripAndRefusals) {
                     {"targets", {"fv"}},
                     {"fields", {{{"pointer", "no-slash"}, {"equals", ""}}}}}),
       ds::testing::StatusIs(Code::kInvalidInput, "pointer"));
+  // A name that would read as another ("evil" shown as "live").
+  for (const char* name : {"\u202elive", "bell\a", "a\u200bb"}) {
+    EXPECT_THAT(RuleFromJson({{"name", name}, {"targets", {"fv"}}}),
+                ds::testing::StatusIs(Code::kInvalidInput, "plain text"))
+        << name;
+  }
+  EXPECT_OK(RuleFromJson({{"name", "Wohngeld Süd"}, {"targets", {"fv"}}}));
 }
 
 TEST(Webhook, SignatureIsHmacSha256OverTimestampDotBody) {
