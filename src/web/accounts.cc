@@ -36,7 +36,12 @@ CREATE INDEX IF NOT EXISTS web_sessions_user
 constexpr size_t kMinPassword = 12;  // characters
 constexpr size_t kMaxPasswordBytes = 1024;
 
-Status Refused() { return Status(Code::kUnauthenticated, "login failed"); }
+// The message is the reason for the operator's log (never shown: the login
+// page answers every refusal alike): "unknown-account", "locked",
+// "wrong-password"; "no-session" for a missing or expired session.
+Status Refused(const char* reason = "no-session") {
+  return Status(Code::kUnauthenticated, reason);
+}
 
 Status SodiumReady() {
   static const int rc = sodium_init();
@@ -173,17 +178,17 @@ Result<Login> Accounts::LogIn(const std::string& tenant,
   // Hash checks run outside the lock: they take a tenth of a second.
   if (rows.empty()) {
     (void)VerifyPassword(DummyHash(), password);
-    return Refused();
+    return Refused("unknown-account");
   }
   bool locked = rows[0].Int(2) > now;
   bool match = VerifyPassword(rows[0].Text(1), password);
   Result<api::Role> role = api::ParseRole(rows[0].Text(0));
 
   std::lock_guard<std::mutex> lock(mu_);
-  if (locked) return Refused();
+  if (locked) return Refused("locked");
   if (!match || !role.ok()) {
     DS_RETURN_IF_ERROR(NoteFailure(tenant, user, now));
-    return Refused();
+    return Refused("wrong-password");
   }
   DS_ASSIGN_OR_RETURN(std::string id, RandomToken());
   DS_ASSIGN_OR_RETURN(std::string csrf, RandomToken());

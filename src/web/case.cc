@@ -160,7 +160,7 @@ std::string Actions(const Ctx& c, const records::Vorgang& v) {
        "\"></div><div class=\"field\"><label for=\"leistung\">" +
        Esc(c.t("Name der Leistung")) +
        "</label><input id=\"leistung\" "
-       "name=\"service_name\" maxlength=\"1000\" value=\"" +
+       "name=\"service_name\" required maxlength=\"1000\" value=\"" +
        Esc(v.service_name) + "\"></div><p><button type=\"submit\">" +
        Esc(c.t("Speichern")) + "</button></p></form>" + RoutingActions(c, v) +
        "</div>";
@@ -295,6 +295,17 @@ constexpr const char* kAkteTextRule =
     "Der Betreff der Akte darf nicht leer sein, höchstens 1000 Zeichen haben "
     "und keine Steuer- oder Richtungszeichen enthalten.";
 
+namespace {
+
+// A refused case form: the reason, and the way back to the case.
+net::Response BackToCase(const Ctx& c, const std::string& id, int status,
+                         std::string_view title, std::string_view text) {
+  return Message(c, status, title, text, "/vorgaenge/" + UrlPart(id),
+                 c.t("Zurück zum Vorgang"));
+}
+
+}  // namespace
+
 net::Response CaseAssign(Ctx& c) {
   if (!c.may(api::Permission::kEdit)) {
     return Message(c, 403, c.t("Nicht erlaubt"),
@@ -305,14 +316,14 @@ net::Response CaseAssign(Ctx& c) {
   // it is not a choice to make one.
   std::string akte = c.form["akte"];
   if (akte.empty()) {
-    return Message(c, 400, c.t("Angabe fehlt"),
+    return BackToCase(c, id, 400, c.t("Angabe fehlt"),
                    c.t("Bitte wählen Sie eine Akte oder „Neue Akte anlegen“."));
   }
   if (akte == "neu") {
     std::string betreff = c.form["betreff"];
     if (betreff.empty()) {
-      return Message(
-          c, 400, c.t("Angabe fehlt"),
+      return BackToCase(
+          c, id, 400, c.t("Angabe fehlt"),
           c.t("Bitte geben Sie einen Betreff für die neue Akte an."));
     }
     // The Vorgang must exist in the tenant before an Akte is made for it.
@@ -325,10 +336,11 @@ net::Response CaseAssign(Ctx& c) {
     Result<std::string> made =
         c.store.CreateAkte(c.who().tenant, in, c.who().user);
     if (made.status().code() == Code::kInvalidInput) {
-      return Message(c, 400, c.t("Angaben prüfen"), c.t(kAkteTextRule));
+      return BackToCase(c, id, 400, c.t("Angaben prüfen"),
+                        c.t(kAkteTextRule));
     }
     if (!made.ok()) {
-      return Message(c, 400, c.t("Nicht gespeichert"),
+      return BackToCase(c, id, 400, c.t("Nicht gespeichert"),
                      c.t("Die Akte konnte nicht angelegt werden."));
     }
     akte = *made;
@@ -339,7 +351,7 @@ net::Response CaseAssign(Ctx& c) {
                    c.t("Vorgang oder Akte gibt es nicht."));
   }
   if (!st.ok()) {
-    return Message(c, 400, c.t("Nicht gespeichert"),
+    return BackToCase(c, id, 400, c.t("Nicht gespeichert"),
                    c.t("Der Vorgang konnte nicht zugeordnet werden."));
   }
   return Redirect("/vorgaenge/" + UrlPart(id) + "?ok=akte");
@@ -360,7 +372,7 @@ net::Response CaseChange(Ctx& c) {
     change.service_name = it->second;
   }
   if (!change.subject && !change.service_name) {
-    return Message(c, 400, c.t("Angabe fehlt"),
+    return BackToCase(c, id, 400, c.t("Angabe fehlt"),
                    c.t("Die Anfrage enthält weder Betreff noch Leistung; "
                        "nichts wurde geändert."));
   }
@@ -370,10 +382,11 @@ net::Response CaseChange(Ctx& c) {
                    c.t("Diesen Vorgang gibt es nicht."));
   }
   if (st.code() == Code::kInvalidInput) {
-    return Message(c, 400, c.t("Angaben prüfen"), c.t(kTypedTextRule));
+    return BackToCase(c, id, 400, c.t("Angaben prüfen"),
+                      c.t(kTypedTextRule));
   }
   if (!st.ok()) {
-    return Message(c, 400, c.t("Nicht gespeichert"),
+    return BackToCase(c, id, 400, c.t("Nicht gespeichert"),
                    c.t("Die Änderungen konnten nicht gespeichert werden."));
   }
   return Redirect("/vorgaenge/" + UrlPart(id) + "?ok=meta");

@@ -66,8 +66,16 @@ std::string Frame(const Ctx& c, std::string_view title,
   } else {
     h += "<div class=\"who\">";
   }
-  h += en ? "<a href=\"/sprache/de\" lang=\"de\" hreflang=\"de\">Deutsch</a>"
-          : "<a href=\"/sprache/en\" lang=\"en\" hreflang=\"en\">English</a>";
+  // The switch comes back to this page (a GET; after a POST, to the
+  // Posteingang: the form would not be sent again).
+  const std::string back =
+      "?zurueck=" + UrlPart(c.request.method == "GET" && !c.request.target.empty()
+                                ? c.request.target
+                                : "/posteingang");
+  h += en ? "<a href=\"/sprache/de" + back +
+                "\" lang=\"de\" hreflang=\"de\">Deutsch</a>"
+          : "<a href=\"/sprache/en" + back +
+                "\" lang=\"en\" hreflang=\"en\">English</a>";
   h += "</div></header><main id=\"inhalt\" tabindex=\"-1\">";
   h += main_html;
   h += "</main><footer>Drehscheibe · " +
@@ -78,9 +86,19 @@ std::string Frame(const Ctx& c, std::string_view title,
 
 net::Response Message(const Ctx& c, int status, std::string_view title,
                       std::string_view text) {
+  return Message(c, status, title, text, "", "");
+}
+
+net::Response Message(const Ctx& c, int status, std::string_view title,
+                      std::string_view text, const std::string& back_href,
+                      std::string_view back_label) {
   std::string main = "<h1>" + Esc(title) + "</h1><div class=\"notice " +
                      (status >= 500 ? "bad" : "warn") +
                      "\" role=\"status\"><p>" + Esc(text) + "</p></div>";
+  if (!back_href.empty()) {
+    main += "<p><a href=\"" + Esc(back_href) + "\">" + Esc(back_label) +
+            "</a></p>";
+  }
   if (c.session) {
     main += "<p><a href=\"/posteingang\">" + Esc(c.t("Zum Posteingang")) +
             "</a></p>";

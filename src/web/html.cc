@@ -48,7 +48,43 @@ const std::unordered_map<std::string_view, std::string_view>& English() {
 
 }  // namespace
 
-std::string Esc(std::string_view s) { return EscapeMarkup(s); }
+namespace {
+
+// The UTF-8 length of a bidi control starting at s[i] (IsBidiControl's
+// set: U+061C, U+200E-200F, U+202A-202E, U+2066-2069), else 0.
+size_t BidiControlAt(std::string_view s, size_t i) {
+  auto at = [&](size_t k) {
+    return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u;
+  };
+  if (at(0) == 0xD8 && at(1) == 0x9C) return 2;
+  if (at(0) != 0xE2) return 0;
+  if (at(1) == 0x80 &&
+      (at(2) == 0x8E || at(2) == 0x8F || (at(2) >= 0xAA && at(2) <= 0xAE))) {
+    return 3;
+  }
+  if (at(1) == 0x81 && at(2) >= 0xA6 && at(2) <= 0xA9) return 3;
+  return 0;
+}
+
+}  // namespace
+
+std::string Esc(std::string_view s) {
+  if (s.find('\xE2') == std::string_view::npos &&
+      s.find('\xD8') == std::string_view::npos) {
+    return EscapeMarkup(s);
+  }
+  std::string plain;
+  plain.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    if (size_t n = BidiControlAt(s, i); n > 0) {
+      plain += "\uFFFD";
+      i += n;
+    } else {
+      plain += s[i++];
+    }
+  }
+  return EscapeMarkup(plain);
+}
 
 std::string UrlPart(std::string_view s) {
   static const char* kHex = "0123456789ABCDEF";

@@ -10,6 +10,9 @@
 namespace ds::web::internal {
 
 // Escapes & < > " ' for element content and double-quoted attributes.
+// Bidirectional controls (overrides, embeddings, isolates, marks) become a
+// visible U+FFFD: a sender's text must not reorder what a clerk sees next
+// to it ("Rechnung<RLO>fdp.exe" shown as "Rechnungexe.pdf").
 // Invalid UTF-8 bytes become U+FFFD, and control characters other than
 // tab and newline are dropped, so that no input can break the page.
 std::string Esc(std::string_view text);

@@ -4,6 +4,7 @@
 // go, nothing is delivered) and the dead letters with "Erneut zustellen".
 #include <nlohmann/json.hpp>
 
+#include "core/text.h"
 #include "router/router.h"
 #include "web/pages.h"
 
@@ -144,6 +145,9 @@ std::string DryRunSection(Ctx& c, const std::string& result) {
   h += Field(c, "leistung", "Leistungskennung", c.form["leistung"],
              "z. B. urn:de:fim:leika:leistung:99108008000000");
   h += Field(c, "zustellpunkt", "Zustellpunkt-ID", c.form["zustellpunkt"]);
+  h += Field(c, "datenschema", "Datenschema (URI)", c.form["datenschema"],
+             "Das Schema der Antragsdaten laut Metadaten, für Regeln mit "
+             "Datenschemata.");
   h += "<div class=\"field\"><label for=\"antragsdaten\">" +
        Esc(c.t("Antragsdaten (JSON, optional)")) +
        "</label><textarea id=\"antragsdaten\" name=\"antragsdaten\" rows=\"4\" "
@@ -290,8 +294,14 @@ net::Response RoutingDryRun(Ctx& c) {
     }
   } else {
     router::CaseFacts facts{.service_identifier = c.form["leistung"],
-                            .destination_id = c.form["zustellpunkt"]};
+                            .destination_id = c.form["zustellpunkt"],
+                            .data_schema = c.form["datenschema"]};
     if (!c.form["antragsdaten"].empty()) {
+      if (!JsonNestingWithin(c.form["antragsdaten"])) {
+        return Page(c, 400,
+                    Notice(c, "warn",
+                           "Die Antragsdaten sind zu tief verschachtelt."));
+      }
       nlohmann::json form =
           nlohmann::json::parse(c.form["antragsdaten"], nullptr, false);
       if (form.is_discarded()) {

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "core/encoding.h"
+#include "core/text.h"
 #include "web/assets.h"
 #include "web/pages.h"
 
@@ -198,7 +199,18 @@ net::Response LoginSubmit(const Env& env, const net::Request& request) {
   Result<Login> in = env.accounts.LogIn(c.form["mandant"], c.form["benutzer"],
                                         c.form["passwort"]);
   if (!in.ok()) {
-    env.logger.Info("web.login", {{"outcome", "refused"}});
+    // The reason, so that an operator tells an account under attack
+    // (locked) from typing errors; the tenant only where the account exists
+    // (what was typed into an unknown one may be a password); never the
+    // user name.
+    const std::string reason = in.status().code() == Code::kUnauthenticated
+                                   ? in.status().message()
+                                   : std::string("error");
+    const bool known = reason == "locked" || reason == "wrong-password";
+    env.logger.Info("web.login",
+                    {{"outcome", "refused"},
+                     {"reason", reason},
+                     {"tenant", known ? c.form["mandant"] : std::string()}});
     if (in.status().code() != Code::kUnauthenticated) {
       return Message(c, 503, c.t("Vorübergehend nicht verfügbar"),
                      c.t("Die Datenbank ist nicht erreichbar."));
@@ -285,6 +297,32 @@ void Ui::AddRoutes(net::Router& router) {
   };
   router.Add("GET", "/",
              [](const net::Request&) { return Redirect("/posteingang"); });
+  // A browser that asks for a page that does not exist (or with a method
+  // it does not take) gets a page in its language, not the API's problem
+  // JSON; API clients keep the JSON.
+  router.OnUnmatched(
+      [env](const net::Request& r, int status) -> std::optional<net::Response> {
+        if (r.path.starts_with("/api/") ||
+            r.header("Accept").find("text/html") == std::string::npos) {
+          return std::nullopt;
+        }
+        Ctx c{.store = env.store,
+              .accounts = env.accounts,
+              .options = env.options,
+              .request = r,
+              .lang = ChooseLang(r)};
+        net::Response out =
+            status == 405
+                ? Message(c, 405, c.t("Nicht möglich"),
+                          c.t("Diese Adresse kann so nicht aufgerufen "
+                              "werden."))
+                : Message(c, 404, c.t("Seite nicht gefunden"),
+                          c.t("Diese Seite gibt es nicht. Prüfen Sie die "
+                              "Adresse oder beginnen Sie beim "
+                              "Posteingang."));
+        out.headers["Cache-Control"] = "no-store";
+        return out;
+      });
   page(
       "GET", "/anmelden", [](Ctx& c) { return LoginPage(c); }, Guard::kPublic);
   router.Add("POST", "/anmelden", [env](const net::Request& r) {
@@ -314,7 +352,14 @@ void Ui::AddRoutes(net::Router& router) {
 
   router.Add("GET", "/sprache/{lang}", [](const net::Request& r) {
     std::string lang = r.param("lang") == "en" ? "en" : "de";
-    net::Response out = Redirect("/posteingang");
+    // Back to the page the switch was on: a path of this site only (not
+    // "//host", no backslash or control), else the Posteingang.
+    auto it = r.query.find("zurueck");
+    std::string back = it == r.query.end() ? "" : it->second;
+    bool local = back.size() > 1 && back.size() <= 2048 && back[0] == '/' &&
+                 back[1] != '/' && back.find('\\') == std::string::npos &&
+                 IsPlainText(back) && !back.starts_with("/sprache/");
+    net::Response out = Redirect(local ? back : "/posteingang");
     out.headers["Set-Cookie"] =
         "ds_lang=" + lang + "; Path=/; Max-Age=31536000; SameSite=Strict";
     SecurityHeaders(out);

@@ -372,6 +372,14 @@ TEST_F(WebRoutingTest, DryRunShowsTargetsAndDeliversNothing) {
                  "_csrf=" + csrf + "&antragsdaten=%7Bkaputt")
                 .status,
             400);
+  // Nested beyond any form: refused before it is parsed.
+  std::string deep;
+  for (int i = 0; i < 5000; ++i) deep += "%5B";
+  Reply too_deep = Call("POST", "/betrieb/weiterleitung/probe", admin,
+                        "_csrf=" + csrf + "&antragsdaten=" + deep);
+  EXPECT_EQ(too_deep.status, 400);
+  EXPECT_THAT(too_deep.body, HasSubstr("zu tief verschachtelt"));
+  EXPECT_THAT(facts.body, HasSubstr("name=\"datenschema\""));
   EXPECT_EQ(Call("POST", "/betrieb/weiterleitung/probe", admin,
                  "leistung=urn%3Aandere")
                 .status,

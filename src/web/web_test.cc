@@ -6,9 +6,12 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <spdlog/logger.h>
+#include <spdlog/sinks/ostream_sink.h>
 
 #include <atomic>
 #include <regex>
+#include <sstream>
 
 #include "core/encoding.h"
 #include "core/testing/testing.h"
@@ -38,8 +41,10 @@ class WebTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     tmp_ = new ds::testing::TempDir();
-    quiet_ = new Logger();
-    quiet_->set_level(LogLevel::kOff);
+    // The UI's log, kept for the tests that check what it says.
+    log_ = new std::ostringstream();
+    quiet_ = new Logger(std::make_shared<spdlog::logger>(
+        "web_test", std::make_shared<spdlog::sinks::ostream_sink_mt>(*log_)));
     auto store = records::Store::OpenSqlite(tmp_->path());
     ASSERT_TRUE(store.ok()) << store.status().message();
     store_ = store->release();
@@ -85,6 +90,7 @@ class WebTest : public ::testing::Test {
     delete ui_;
     delete store_;
     delete quiet_;
+    delete log_;
     delete tmp_;
   }
 
@@ -176,6 +182,7 @@ class WebTest : public ::testing::Test {
 
   static ds::testing::TempDir* tmp_;
   static Logger* quiet_;
+  static std::ostringstream* log_;
   static records::Store* store_;
   static Ui* ui_;
   static net::HttpServer* server_;
@@ -184,6 +191,7 @@ class WebTest : public ::testing::Test {
 
 ds::testing::TempDir* WebTest::tmp_ = nullptr;
 Logger* WebTest::quiet_ = nullptr;
+std::ostringstream* WebTest::log_ = nullptr;
 records::Store* WebTest::store_ = nullptr;
 Ui* WebTest::ui_ = nullptr;
 net::HttpServer* WebTest::server_ = nullptr;
@@ -240,6 +248,17 @@ TEST_F(WebTest, WrongPasswordsLockTheAccountForAWhile) {
   // ... and after the lockout time the account works again.
   g_now += 16 * 60;
   EXPECT_NE(LogIn("kreis-a", "a.locked", kPassword), "");
+
+  // The operator's log tells the reasons apart; it names the tenant of a
+  // known account, never a user name or anything typed as a password.
+  std::string log = log_->str();
+  EXPECT_THAT(log, HasSubstr("reason=wrong-password tenant=kreis-a"));
+  EXPECT_THAT(log, HasSubstr("reason=locked tenant=kreis-a"));
+  EXPECT_THAT(log, HasSubstr("reason=unknown-account tenant="));
+  EXPECT_THAT(log, Not(HasSubstr("a.locked")));
+  EXPECT_THAT(log, Not(HasSubstr("niemand")));
+  EXPECT_THAT(log, Not(HasSubstr("falsch")));
+  EXPECT_THAT(log, Not(HasSubstr(kPassword)));
 }
 
 TEST_F(WebTest, PostsWithoutTheSessionsCsrfTokenChangeNothing) {
@@ -278,6 +297,9 @@ TEST_F(WebTest, PostsWithoutTheSessionsCsrfTokenChangeNothing) {
         std::string("subject=") + bad + "&service_name=Wohngeld&_csrf=" + csrf);
     EXPECT_EQ(refused.status, 400) << bad;
     EXPECT_THAT(refused.body, HasSubstr("keine Steuer- oder Richtungszeichen"));
+    // The refusal leads back to the case, not only to the Posteingang.
+    EXPECT_THAT(refused.body, HasSubstr("<a href=\"/vorgaenge/" + case_a_ +
+                                        "\">Zurück zum Vorgang</a>"));
   }
   // 1000 characters with umlauts (2000 bytes) are within the form's limit.
   std::string umlauts;
@@ -485,6 +507,73 @@ TEST_F(WebTest, FormDataLabelsComeFromTheSchemaTheCaseNames) {
   EXPECT_THAT(r.body, Not(HasSubstr("Antragstellende Person")));
   EXPECT_THAT(r.body, HasSubstr("<code>" + std::string(kSecondSchema) +
                                 "</code>"));
+}
+
+// A sender's bidi override must not reorder the page: it is shown as a
+// visible replacement character, in the Posteingang and on the case (also
+// in the metadata form, where the clerk can see and remove it).
+TEST_F(WebTest, BidiControlsFromSendersAreShownNotObeyed) {
+  std::string id = FileCase("kreis-a", "Wohngeld \u202eRLO-Test\u2066x\u200f");
+  std::string cookie = LogIn("kreis-a", "a.clerk", kPassword);
+  for (const std::string& path :
+       {std::string("/posteingang"), "/vorgaenge/" + id}) {
+    Reply r = Call("GET", path, cookie);
+    ASSERT_EQ(r.status, 200) << path;
+    EXPECT_THAT(r.body, HasSubstr("Wohngeld \uFFFDRLO-Test\uFFFDx\uFFFD"))
+        << path;
+    for (const char* control : {"\u202e", "\u2066", "\u200f"}) {
+      EXPECT_THAT(r.body, Not(HasSubstr(control))) << path;
+    }
+  }
+}
+
+// A browser gets pages for addresses that do not exist or do not take its
+// method; API clients keep the problem JSON.
+TEST_F(WebTest, UnknownAddressesAnswerBrowsersWithAPage) {
+  auto fetch = [&](const std::string& method, const std::string& path,
+                   const std::string& accept) {
+    net::ClientRequest r{.method = method, .url = server_->base_url() + path};
+    if (!accept.empty()) r.headers["Accept"] = accept;
+    auto out = net::Fetch(r);
+    EXPECT_TRUE(out.ok());
+    return out.ok() ? *out : net::ClientResponse{};
+  };
+  const std::string html = "text/html,application/xhtml+xml,*/*;q=0.8";
+  net::ClientResponse missing = fetch("GET", "/nichtda", html);
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_THAT(missing.headers["Content-Type"], HasSubstr("text/html"));
+  EXPECT_THAT(missing.body, HasSubstr("Seite nicht gefunden"));
+  EXPECT_THAT(missing.headers["Content-Security-Policy"],
+              HasSubstr("default-src 'self'"));
+
+  net::ClientResponse wrong = fetch("GET", "/abmelden", html);
+  EXPECT_EQ(wrong.status, 405);
+  EXPECT_EQ(wrong.headers["Allow"], "POST");
+  EXPECT_THAT(wrong.body, HasSubstr("Nicht möglich"));
+
+  net::ClientResponse api = fetch("GET", "/nichtda", "");
+  EXPECT_EQ(api.status, 404);
+  EXPECT_THAT(api.headers["Content-Type"], HasSubstr("problem+json"));
+  net::ClientResponse api_html = fetch("GET", "/api/v1/nichtda", html);
+  EXPECT_EQ(api_html.status, 404);
+  EXPECT_THAT(api_html.headers["Content-Type"], HasSubstr("problem+json"));
+}
+
+// The language switch comes back to the page it was on, and only to a
+// page of this site.
+TEST_F(WebTest, TheLanguageSwitchKeepsThePlace) {
+  std::string cookie = LogIn("kreis-a", "a.clerk", kPassword);
+  Reply page = Call("GET", "/vorgaenge/" + case_a_, cookie);
+  const std::string back = "%2Fvorgaenge%2F" + case_a_;
+  EXPECT_THAT(page.body, HasSubstr("href=\"/sprache/en?zurueck=" + back));
+  Reply to_case = Call("GET", "/sprache/en?zurueck=" + back, cookie);
+  EXPECT_EQ(to_case.status, 303);
+  EXPECT_EQ(to_case.headers["Location"], "/vorgaenge/" + case_a_);
+  for (const char* away : {"%2F%2Fevil.example%2F", "https%3A%2F%2Fevil.example",
+                           "%2F%5Cevil.example", "%2Fa%0D%0ASet-Cookie%3Ax"}) {
+    Reply r = Call("GET", std::string("/sprache/en?zurueck=") + away, cookie);
+    EXPECT_EQ(r.headers["Location"], "/posteingang") << away;
+  }
 }
 
 TEST_F(WebTest, XmlFormDataIsAnEscapedTreeWithoutEntities) {
