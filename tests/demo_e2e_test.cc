@@ -78,7 +78,8 @@ TEST(DemoEndToEnd, FiledVorgangCarriesDocumentsVerdictsAndEventLog) {
 }
 
 // Without --once the demo serves until stopped and prints a fresh API
-// token; the tokens of earlier runs stop working.
+// token (tenant-admin, as the demo account); the tokens of earlier runs
+// stop working.
 TEST(DemoEndToEnd, OnlyTheLatestRunsApiTokenIsValid) {
   testing::TempDir dir;
   std::atomic<bool> stop{true};  // serve, then stop at once
@@ -98,6 +99,9 @@ TEST(DemoEndToEnd, OnlyTheLatestRunsApiTokenIsValid) {
   ASSERT_OK(all);
   EXPECT_EQ(valid->size(), 1u);
   EXPECT_EQ(all->size(), 2u);
+  // The demo account's role, so that the documented dry runs work with it.
+  ASSERT_FALSE(valid->empty());
+  EXPECT_EQ((*valid)[0].role, "tenant-admin");
 }
 
 }  // namespace

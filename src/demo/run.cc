@@ -263,8 +263,10 @@ Result<DemoSummary> RunDemo(const DemoOptions& o) {
     DS_RETURN_IF_ERROR(ui->accounts().AddUser(kTenant, "demo", api::Role::kTenantAdmin, password));
     Say(o, "Web-Oberfläche: " + summary.hub_url + "/  (Mandant " + kTenant +
                ", Benutzer demo, Passwort " + password + "; Strg+C beendet)");
-    // A token for trying the REST API; each run makes a new one and revokes
-    // the ones of earlier runs, so that only the printed token works.
+    // A token for trying the REST API, with the demo account's role (so the
+    // documented routing dry runs work); each run makes a new one and
+    // revokes the ones of earlier runs, so that only the printed token
+    // works.
     DS_ASSIGN_OR_RETURN(std::vector<records::ApiToken> earlier,
                         hub->store().ListApiTokens(kTenant, false));
     for (const records::ApiToken& t : earlier) {
@@ -273,7 +275,7 @@ Result<DemoSummary> RunDemo(const DemoOptions& o) {
     }
     DS_ASSIGN_OR_RETURN(api::IssuedToken token,
                         api::CreateApiToken(hub->store(), kTenant, "demo",
-                                            api::Role::kClerk, "demo"));
+                                            api::Role::kTenantAdmin, "demo"));
     Say(o, "REST-API: " + summary.hub_url + "/api/v1/vorgaenge  (Authorization: Bearer " +
                token.token + ")");
     static const std::atomic<bool> kNever{false};

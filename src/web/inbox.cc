@@ -127,7 +127,8 @@ net::Response InboxPage(Ctx& c) {
   if (std::string s = Query(c, "from"); !s.empty()) {
     f.received_from = ParseDate(s);
     if (!f.received_from) {
-      errors.push_back(c.t("Das Datum „Eingang ab“ ist ungültig."));
+      errors.push_back(c.t("Das Datum „Eingang ab“ ist ungültig; der Filter "
+                           "wurde nicht angewandt."));
     }
   }
   if (std::string s = Query(c, "until"); !s.empty()) {
@@ -135,7 +136,8 @@ net::Response InboxPage(Ctx& c) {
     if (until)
       f.received_until = *until + 86400;  // the whole day
     else
-      errors.push_back(c.t("Das Datum „Eingang bis“ ist ungültig."));
+      errors.push_back(c.t("Das Datum „Eingang bis“ ist ungültig; der Filter "
+                           "wurde nicht angewandt."));
   }
 
   if (f.received_from && f.received_until &&

@@ -463,7 +463,8 @@ TEST_F(WebTest, InboxFiltersNameUnknownValuesAndKnowCasesWithoutARule) {
                    cookie);
   EXPECT_THAT(all.body, HasSubstr("Der Status ist unbekannt"));
   EXPECT_THAT(all.body, HasSubstr("Das Prüfergebnis ist unbekannt"));
-  EXPECT_THAT(all.body, HasSubstr("„Eingang ab“ ist ungültig"));
+  EXPECT_THAT(all.body, HasSubstr("„Eingang ab“ ist ungültig; der Filter "
+                                  "wurde nicht angewandt"));
   EXPECT_THAT(all.body, HasSubstr("„Eingang bis“ ist ungültig"));
   EXPECT_THAT(Call("GET", "/posteingang?from=2028-02-29", cookie).body,
               Not(HasSubstr("ist ungültig")));
