@@ -138,6 +138,26 @@ Status CheckRule(const Rule& r) {
   if (r.targets.empty()) {
     return InvalidInput("rule " + r.name + ": at least one target needed");
   }
+  // Conditions are shown to people too, and a hidden character would make a
+  // condition that reads "09162" never match "091620000".
+  for (const std::vector<std::string>* list :
+       {&r.leika, &r.services, &r.destinations, &r.data_schemas, &r.regions,
+        &r.targets}) {
+    for (const std::string& value : *list) {
+      if (!IsPlainText(value)) {
+        return InvalidInput("rule " + r.name +
+                            ": a condition or target holds control, "
+                            "direction or invisible characters");
+      }
+    }
+  }
+  for (const FieldCondition& c : r.fields) {
+    if (!IsPlainText(c.pointer) || !IsPlainText(c.equals)) {
+      return InvalidInput("rule " + r.name +
+                          ": a field condition holds control, direction or "
+                          "invisible characters");
+    }
+  }
   if (!ValidPointer(r.region_field)) {
     return InvalidInput("rule " + r.name + ": region_field is no JSON pointer");
   }

@@ -127,6 +127,16 @@ TEST(Rules, JsonRoundTripAndRefusals) {
         << name;
   }
   EXPECT_OK(RuleFromJson({{"name", "Wohngeld Süd"}, {"targets", {"fv"}}}));
+  // Conditions too: "09\0162" reads as "09162" and never matches it.
+  EXPECT_THAT(RuleFromJson({{"name", "x"},
+                            {"targets", {"fv"}},
+                            {"regions", {std::string("09\0" "162", 6)}}}),
+              ds::testing::StatusIs(Code::kInvalidInput, "invisible"));
+  EXPECT_THAT(
+      RuleFromJson({{"name", "x"},
+                    {"targets", {"fv"}},
+                    {"fields", {{{"pointer", "/a"}, {"equals", "j\u200ba"}}}}}),
+      ds::testing::StatusIs(Code::kInvalidInput, "field condition"));
 }
 
 TEST(Webhook, SignatureIsHmacSha256OverTimestampDotBody) {
