@@ -114,6 +114,14 @@ std::string FormData(Ctx& c, const records::Vorgang& v) {
          "</section>";
 }
 
+// What a field of a refused form holds: the typed value, else `stored`.
+std::string Typed(const Ctx& c, const std::string& field,
+                  const std::string& stored) {
+  if (c.refusal.empty()) return stored;
+  auto it = c.form.find(field);
+  return it == c.form.end() ? stored : it->second;
+}
+
 std::string Actions(const Ctx& c, const records::Vorgang& v) {
   std::string h = "<section aria-labelledby=\"h-act\"><h2 id=\"h-act\">" +
                   Esc(c.t("Bearbeiten")) + "</h2>";
@@ -146,8 +154,10 @@ std::string Actions(const Ctx& c, const records::Vorgang& v) {
   }
   h += "</select></div><div class=\"field\"><label for=\"neue-akte\">" +
        Esc(c.t("Betreff einer neuen Akte")) +
-       "</label><input id=\"neue-akte\" name=\"betreff\" maxlength=\"1000\">"
-       "</div><p><button type=\"submit\">" +
+       "</label><input id=\"neue-akte\" name=\"betreff\" maxlength=\"1000\" "
+       "value=\"" +
+       Esc(Typed(c, "betreff", "")) +
+       "\"></div><p><button type=\"submit\">" +
        Esc(c.t("Zuordnen")) + "</button></p></form>";
 
   h += "<form class=\"panel\" method=\"post\" action=\"/vorgaenge/" + id +
@@ -156,12 +166,12 @@ std::string Actions(const Ctx& c, const records::Vorgang& v) {
        Esc(c.t("Betreff")) +
        "</label><input id=\"betreff\" name=\"subject\" "
        "required maxlength=\"1000\" value=\"" +
-       Esc(v.subject) +
+       Esc(Typed(c, "subject", v.subject)) +
        "\"></div><div class=\"field\"><label for=\"leistung\">" +
        Esc(c.t("Name der Leistung")) +
        "</label><input id=\"leistung\" "
        "name=\"service_name\" required maxlength=\"1000\" value=\"" +
-       Esc(v.service_name) + "\"></div><p><button type=\"submit\">" +
+       Esc(Typed(c, "service_name", v.service_name)) + "\"></div><p><button type=\"submit\">" +
        Esc(c.t("Speichern")) + "</button></p></form>" + RoutingActions(c, v) +
        "</div>";
   return h + "</section>";
@@ -242,6 +252,11 @@ net::Response CasePage(Ctx& c) {
   std::string m = "<p><a href=\"/posteingang\">← " +
                   Esc(c.t("Zum Posteingang")) + "</a></p><h1>" + Esc(subject) +
                   "</h1>" + Done(c);
+  if (!c.refusal.empty()) {
+    m += "<div class=\"notice warn\" role=\"alert\"><p><strong>" +
+         Esc(c.t("Nicht gespeichert:")) + "</strong> " + Esc(c.refusal) +
+         "</p></div>";
+  }
 
   int flagged = 0;
   for (const auto& d : v->dokumente) {
@@ -284,7 +299,8 @@ net::Response CasePage(Ctx& c) {
   m += Routing(c, *v);
   m += EventLog(c, *v);
   m += Actions(c, *v);
-  return Html(200, Frame(c, subject, m, "posteingang"));
+  return Html(c.refusal.empty() ? 200 : 400,
+              Frame(c, subject, m, "posteingang"));
 }
 
 // What the store asks of typed metadata, as the clerk reads it.
@@ -297,11 +313,11 @@ constexpr const char* kAkteTextRule =
 
 namespace {
 
-// A refused case form: the reason, and the way back to the case.
-net::Response BackToCase(const Ctx& c, const std::string& id, int status,
-                         std::string_view title, std::string_view text) {
-  return Message(c, status, title, text, "/vorgaenge/" + UrlPart(id),
-                 c.t("Zurück zum Vorgang"));
+// A refused case form: the case page again (status 400), with the reason
+// at the top and what was typed still in the forms.
+net::Response RefuseOnCase(Ctx& c, std::string_view why) {
+  c.refusal = std::string(why);
+  return CasePage(c);
 }
 
 }  // namespace
@@ -316,15 +332,14 @@ net::Response CaseAssign(Ctx& c) {
   // it is not a choice to make one.
   std::string akte = c.form["akte"];
   if (akte.empty()) {
-    return BackToCase(c, id, 400, c.t("Angabe fehlt"),
-                   c.t("Bitte wählen Sie eine Akte oder „Neue Akte anlegen“."));
+    return RefuseOnCase(
+        c, c.t("Bitte wählen Sie eine Akte oder „Neue Akte anlegen“."));
   }
   if (akte == "neu") {
     std::string betreff = c.form["betreff"];
     if (betreff.empty()) {
-      return BackToCase(
-          c, id, 400, c.t("Angabe fehlt"),
-          c.t("Bitte geben Sie einen Betreff für die neue Akte an."));
+      return RefuseOnCase(
+          c, c.t("Bitte geben Sie einen Betreff für die neue Akte an."));
     }
     // The Vorgang must exist in the tenant before an Akte is made for it.
     if (!c.store.GetVorgang(c.who().tenant, id).ok()) {
@@ -336,12 +351,10 @@ net::Response CaseAssign(Ctx& c) {
     Result<std::string> made =
         c.store.CreateAkte(c.who().tenant, in, c.who().user);
     if (made.status().code() == Code::kInvalidInput) {
-      return BackToCase(c, id, 400, c.t("Angaben prüfen"),
-                        c.t(kAkteTextRule));
+      return RefuseOnCase(c, c.t(kAkteTextRule));
     }
     if (!made.ok()) {
-      return BackToCase(c, id, 400, c.t("Nicht gespeichert"),
-                     c.t("Die Akte konnte nicht angelegt werden."));
+      return RefuseOnCase(c, c.t("Die Akte konnte nicht angelegt werden."));
     }
     akte = *made;
   }
@@ -351,8 +364,8 @@ net::Response CaseAssign(Ctx& c) {
                    c.t("Vorgang oder Akte gibt es nicht."));
   }
   if (!st.ok()) {
-    return BackToCase(c, id, 400, c.t("Nicht gespeichert"),
-                   c.t("Der Vorgang konnte nicht zugeordnet werden."));
+    return RefuseOnCase(c,
+                        c.t("Der Vorgang konnte nicht zugeordnet werden."));
   }
   return Redirect("/vorgaenge/" + UrlPart(id) + "?ok=akte");
 }
@@ -372,9 +385,24 @@ net::Response CaseChange(Ctx& c) {
     change.service_name = it->second;
   }
   if (!change.subject && !change.service_name) {
-    return BackToCase(c, id, 400, c.t("Angabe fehlt"),
-                   c.t("Die Anfrage enthält weder Betreff noch Leistung; "
-                       "nichts wurde geändert."));
+    return RefuseOnCase(c, c.t("Die Anfrage enthält weder Betreff noch "
+                               "Leistung; nichts wurde geändert."));
+  }
+  // A field left as the page showed it is no change: the page shows a
+  // sender's hidden characters as U+FFFD and drops controls, and saving
+  // another field must not store that rendering in place of the original.
+  if (Result<records::Vorgang> now = c.store.GetVorgang(c.who().tenant, id);
+      now.ok()) {
+    if (change.subject && *change.subject == ShownLine(now->subject)) {
+      change.subject.reset();
+    }
+    if (change.service_name &&
+        *change.service_name == ShownLine(now->service_name)) {
+      change.service_name.reset();
+    }
+    if (!change.subject && !change.service_name) {
+      return Redirect("/vorgaenge/" + UrlPart(id) + "?ok=meta");
+    }
   }
   Status st = c.store.ChangeVorgang(c.who().tenant, id, change, c.who().user);
   if (st.code() == Code::kNotFound) {
@@ -382,12 +410,11 @@ net::Response CaseChange(Ctx& c) {
                    c.t("Diesen Vorgang gibt es nicht."));
   }
   if (st.code() == Code::kInvalidInput) {
-    return BackToCase(c, id, 400, c.t("Angaben prüfen"),
-                      c.t(kTypedTextRule));
+    return RefuseOnCase(c, c.t(kTypedTextRule));
   }
   if (!st.ok()) {
-    return BackToCase(c, id, 400, c.t("Nicht gespeichert"),
-                   c.t("Die Änderungen konnten nicht gespeichert werden."));
+    return RefuseOnCase(
+        c, c.t("Die Änderungen konnten nicht gespeichert werden."));
   }
   return Redirect("/vorgaenge/" + UrlPart(id) + "?ok=meta");
 }

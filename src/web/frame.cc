@@ -86,19 +86,9 @@ std::string Frame(const Ctx& c, std::string_view title,
 
 net::Response Message(const Ctx& c, int status, std::string_view title,
                       std::string_view text) {
-  return Message(c, status, title, text, "", "");
-}
-
-net::Response Message(const Ctx& c, int status, std::string_view title,
-                      std::string_view text, const std::string& back_href,
-                      std::string_view back_label) {
   std::string main = "<h1>" + Esc(title) + "</h1><div class=\"notice " +
                      (status >= 500 ? "bad" : "warn") +
                      "\" role=\"status\"><p>" + Esc(text) + "</p></div>";
-  if (!back_href.empty()) {
-    main += "<p><a href=\"" + Esc(back_href) + "\">" + Esc(back_label) +
-            "</a></p>";
-  }
   if (c.session) {
     main += "<p><a href=\"/posteingang\">" + Esc(c.t("Zum Posteingang")) +
             "</a></p>";

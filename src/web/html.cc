@@ -2,15 +2,13 @@
 #include "web/html.h"
 
 #include <ctime>
+#include <utility>
 #include <unordered_map>
 
 #include "core/text.h"
 
 namespace ds::web::internal {
-namespace {
 
-// Central European time: UTC+1, UTC+2 from the last Sunday of March to the
-// last Sunday of October (01:00 UTC each).
 int64_t BerlinOffset(int64_t t) {
   std::time_t tt = static_cast<std::time_t>(t);
   std::tm tm{};
@@ -29,6 +27,14 @@ int64_t BerlinOffset(int64_t t) {
   bool summer = t >= last_sunday(2) && t < last_sunday(9);
   return summer ? 7200 : 3600;
 }
+
+int64_t BerlinMidnight(int64_t utc_midnight) {
+  // An hour before UTC midnight is local midnight or 01:00 of the same
+  // local day, never across a change of offset (those are at 01:00 UTC).
+  return utc_midnight - BerlinOffset(utc_midnight - 3600);
+}
+
+namespace {
 
 std::string Format(int64_t t, const char* pattern) {
   std::time_t tt = static_cast<std::time_t>(t + BerlinOffset(t));
@@ -50,40 +56,81 @@ const std::unordered_map<std::string_view, std::string_view>& English() {
 
 namespace {
 
-// The UTF-8 length of a bidi control starting at s[i] (IsBidiControl's
-// set: U+061C, U+200E-200F, U+202A-202E, U+2066-2069), else 0.
-size_t BidiControlAt(std::string_view s, size_t i) {
+// The UTF-8 length of a character at s[i] that changes how text around it
+// reads without being seen: the bidi controls of IsBidiControl (U+061C,
+// U+200E-200F, U+202A-202E, U+2066-2069) and the invisible characters of
+// IsInvisibleChar (U+00AD, U+180E, U+200B-200D, U+2060, U+FEFF); else 0.
+size_t HiddenAt(std::string_view s, size_t i) {
   auto at = [&](size_t k) {
     return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u;
   };
-  if (at(0) == 0xD8 && at(1) == 0x9C) return 2;
-  if (at(0) != 0xE2) return 0;
-  if (at(1) == 0x80 &&
-      (at(2) == 0x8E || at(2) == 0x8F || (at(2) >= 0xAA && at(2) <= 0xAE))) {
-    return 3;
+  switch (at(0)) {
+    case 0xC2:
+      return at(1) == 0xAD ? 2 : 0;
+    case 0xD8:
+      return at(1) == 0x9C ? 2 : 0;
+    case 0xE1:
+      return at(1) == 0xA0 && at(2) == 0x8E ? 3 : 0;
+    case 0xE2:
+      if (at(1) == 0x80 && ((at(2) >= 0x8B && at(2) <= 0x8F) ||
+                            (at(2) >= 0xAA && at(2) <= 0xAE))) {
+        return 3;
+      }
+      if (at(1) == 0x81 && (at(2) == 0xA0 || (at(2) >= 0xA6 && at(2) <= 0xA9))) {
+        return 3;
+      }
+      return 0;
+    case 0xEF:
+      return at(1) == 0xBB && at(2) == 0xBF ? 3 : 0;
+    default:
+      return 0;
   }
-  if (at(1) == 0x81 && at(2) >= 0xA6 && at(2) <= 0xA9) return 3;
-  return 0;
+}
+
+// `s` with every hidden character replaced by U+FFFD.
+std::string ShowHidden(std::string_view s) {
+  if (s.find_first_of("\xC2\xD8\xE1\xE2\xEF") == std::string_view::npos) {
+    return std::string(s);
+  }
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    if (size_t n = HiddenAt(s, i); n > 0) {
+      out += "\uFFFD";
+      i += n;
+    } else {
+      out += s[i++];
+    }
+  }
+  return out;
 }
 
 }  // namespace
 
-std::string Esc(std::string_view s) {
-  if (s.find('\xE2') == std::string_view::npos &&
-      s.find('\xD8') == std::string_view::npos) {
-    return EscapeMarkup(s);
-  }
-  std::string plain;
-  plain.reserve(s.size());
-  for (size_t i = 0; i < s.size();) {
-    if (size_t n = BidiControlAt(s, i); n > 0) {
-      plain += "\uFFFD";
-      i += n;
-    } else {
-      plain += s[i++];
+std::string Esc(std::string_view s) { return EscapeMarkup(ShowHidden(s)); }
+
+std::string ShownLine(std::string_view s) {
+  std::string escaped = Esc(s);
+  std::string out;
+  out.reserve(escaped.size());
+  for (size_t i = 0; i < escaped.size();) {
+    static constexpr std::pair<std::string_view, char> kRefs[] = {
+        {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'},
+        {"&#39;", '\''}};
+    bool replaced = false;
+    for (const auto& [ref, c] : kRefs) {
+      if (std::string_view(escaped).substr(i, ref.size()) == ref) {
+        out += c;
+        i += ref.size();
+        replaced = true;
+        break;
+      }
     }
+    if (replaced) continue;
+    char c = escaped[i++];
+    if (c != '\r' && c != '\n') out += c;  // a text input drops line breaks
   }
-  return EscapeMarkup(plain);
+  return out;
 }
 
 std::string UrlPart(std::string_view s) {

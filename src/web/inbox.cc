@@ -17,6 +17,8 @@ std::string Query(const Ctx& c, const char* name) {
 }
 
 // "2026-12-03" as unix seconds at midnight UTC; nullopt if malformed.
+// The filters turn it into the German day (BerlinMidnight), as the list
+// shows German time.
 std::optional<int64_t> ParseDate(const std::string& s) {
   std::tm tm{};
   if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
@@ -126,6 +128,7 @@ net::Response InboxPage(Ctx& c) {
   }
   if (std::string s = Query(c, "from"); !s.empty()) {
     f.received_from = ParseDate(s);
+    if (f.received_from) f.received_from = BerlinMidnight(*f.received_from);
     if (!f.received_from) {
       errors.push_back(c.t("Das Datum „Eingang ab“ ist ungültig; der Filter "
                            "wurde nicht angewandt."));
@@ -134,7 +137,7 @@ net::Response InboxPage(Ctx& c) {
   if (std::string s = Query(c, "until"); !s.empty()) {
     std::optional<int64_t> until = ParseDate(s);
     if (until)
-      f.received_until = *until + 86400;  // the whole day
+      f.received_until = BerlinMidnight(*until + 86400);  // the whole day
     else
       errors.push_back(c.t("Das Datum „Eingang bis“ ist ungültig; der Filter "
                            "wurde nicht angewandt."));

@@ -24,6 +24,9 @@ struct Ctx {
   Lang lang = Lang::kDe;
   std::optional<Session> session;           // set on pages that need a login
   std::map<std::string, std::string> form;  // parsed POST body
+  // Why a form on the case page was refused: the case page shows it at the
+  // top and keeps what was typed in the forms.
+  std::string refusal;
   std::string t(std::string_view german) const {
     return std::string(T(lang, german));
   }
@@ -44,11 +47,6 @@ net::Response Redirect(const std::string& location);
 // A page with one message (errors, 403, 404).
 net::Response Message(const Ctx& c, int status, std::string_view title,
                       std::string_view text);
-// The same with a way back to where the user came from (e.g. the case
-// whose form was refused); `back_href` is a path built by the caller.
-net::Response Message(const Ctx& c, int status, std::string_view title,
-                      std::string_view text, const std::string& back_href,
-                      std::string_view back_label);
 // The hidden CSRF field of a form.
 std::string CsrfField(const Ctx& c);
 

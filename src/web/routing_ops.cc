@@ -311,7 +311,7 @@ net::Response RoutingDryRun(Ctx& c) {
       facts.form = std::move(form);
     }
     if (facts.service_identifier.empty() && facts.destination_id.empty() &&
-        !facts.form) {
+        facts.data_schema.empty() && !facts.form) {
       return Page(c, 400,
                   Notice(c, "warn",
                          "Bitte geben Sie eine Vorgangs-ID oder Angaben zum "

@@ -380,6 +380,11 @@ TEST_F(WebRoutingTest, DryRunShowsTargetsAndDeliversNothing) {
   EXPECT_EQ(too_deep.status, 400);
   EXPECT_THAT(too_deep.body, HasSubstr("zu tief verschachtelt"));
   EXPECT_THAT(facts.body, HasSubstr("name=\"datenschema\""));
+  // A data schema alone is enough to try (no rule here names one).
+  Reply schema_only = Call("POST", "/betrieb/weiterleitung/probe", admin,
+                           "_csrf=" + csrf + "&datenschema=urn%3Aschema%3Ax");
+  EXPECT_EQ(schema_only.status, 200);
+  EXPECT_THAT(schema_only.body, HasSubstr("Keine Regel trifft zu"));
   EXPECT_EQ(Call("POST", "/betrieb/weiterleitung/probe", admin,
                  "leistung=urn%3Aandere")
                 .status,

@@ -297,9 +297,10 @@ TEST_F(WebTest, PostsWithoutTheSessionsCsrfTokenChangeNothing) {
         std::string("subject=") + bad + "&service_name=Wohngeld&_csrf=" + csrf);
     EXPECT_EQ(refused.status, 400) << bad;
     EXPECT_THAT(refused.body, HasSubstr("keine Steuer- oder Richtungszeichen"));
-    // The refusal leads back to the case, not only to the Posteingang.
-    EXPECT_THAT(refused.body, HasSubstr("<a href=\"/vorgaenge/" + case_a_ +
-                                        "\">Zurück zum Vorgang</a>"));
+    // The refusal is shown on the case page, with what was typed kept.
+    EXPECT_THAT(refused.body, HasSubstr("role=\"alert\"><p><strong>Nicht "
+                                        "gespeichert:</strong>"));
+    EXPECT_THAT(refused.body, HasSubstr("<h2 id=\"h-act\">"));
   }
   // 1000 characters with umlauts (2000 bytes) are within the form's limit.
   std::string umlauts;
@@ -308,6 +309,14 @@ TEST_F(WebTest, PostsWithoutTheSessionsCsrfTokenChangeNothing) {
                  "subject=" + umlauts + "&service_name=Wohngeld&_csrf=" + csrf)
                 .status,
             303);
+  // What was typed stays in the form after a refusal (here: a subject
+  // with an escape sequence, whose control character the page drops).
+  Reply kept = Call("POST", target, cookie,
+                    "subject=A%1B%5B31mRED&service_name=Neue%20Leistung&_csrf=" +
+                        csrf);
+  EXPECT_EQ(kept.status, 400);
+  EXPECT_THAT(kept.body, HasSubstr("value=\"A[31mRED\""));
+  EXPECT_THAT(kept.body, HasSubstr("value=\"Neue Leistung\""));
   // A request with neither field is not "saved".
   EXPECT_EQ(Call("POST", target, cookie, "_csrf=" + csrf).status, 400);
   // A form that sends only the subject leaves the service's name alone.
@@ -514,18 +523,36 @@ TEST_F(WebTest, FormDataLabelsComeFromTheSchemaTheCaseNames) {
 // visible replacement character, in the Posteingang and on the case (also
 // in the metadata form, where the clerk can see and remove it).
 TEST_F(WebTest, BidiControlsFromSendersAreShownNotObeyed) {
-  std::string id = FileCase("kreis-a", "Wohngeld \u202eRLO-Test\u2066x\u200f");
+  const std::string subject =
+      "Wohngeld \u202eRLO-Test\u2066x\u200f \u200bzero\xef\xbb\xbf<&>";
+  std::string id = FileCase("kreis-a", subject);
   std::string cookie = LogIn("kreis-a", "a.clerk", kPassword);
   for (const std::string& path :
        {std::string("/posteingang"), "/vorgaenge/" + id}) {
     Reply r = Call("GET", path, cookie);
     ASSERT_EQ(r.status, 200) << path;
-    EXPECT_THAT(r.body, HasSubstr("Wohngeld \uFFFDRLO-Test\uFFFDx\uFFFD"))
+    EXPECT_THAT(r.body, HasSubstr("Wohngeld \uFFFDRLO-Test\uFFFDx\uFFFD "
+                                  "\uFFFDzero\uFFFD&lt;&amp;&gt;"))
         << path;
-    for (const char* control : {"\u202e", "\u2066", "\u200f"}) {
-      EXPECT_THAT(r.body, Not(HasSubstr(control))) << path;
+    for (const char* hidden :
+         {"\u202e", "\u2066", "\u200f", "\u200b", "\xef\xbb\xbf"}) {
+      EXPECT_THAT(r.body, Not(HasSubstr(hidden))) << path;
     }
   }
+
+  // Saving the other field sends the subject back as shown: it is left as
+  // the sender wrote it, not replaced by what the page showed.
+  Reply page = Call("GET", "/vorgaenge/" + id, cookie);
+  std::string shown = "Wohngeld \uFFFDRLO-Test\uFFFDx\uFFFD \uFFFDzero\uFFFD<&>";
+  Reply saved = Call("POST", "/vorgaenge/" + id + "/metadaten", cookie,
+                     "subject=" + net::UrlEncode(shown) +
+                         "&service_name=Wohngeld%20neu&_csrf=" +
+                         Csrf(page.body));
+  EXPECT_EQ(saved.status, 303);
+  auto v = store_->GetVorgang("kreis-a", id);
+  ASSERT_OK(v);
+  EXPECT_EQ(v->subject, subject);
+  EXPECT_EQ(v->service_name, "Wohngeld neu");
 }
 
 // A browser gets pages for addresses that do not exist or do not take its
@@ -575,6 +602,36 @@ TEST_F(WebTest, TheLanguageSwitchKeepsThePlace) {
     Reply r = Call("GET", std::string("/sprache/en?zurueck=") + away, cookie);
     EXPECT_EQ(r.headers["Location"], "/posteingang") << away;
   }
+}
+
+// The date filters mean German days, as the list shows German time: a case
+// received at 23:30 UTC on 4 December is one of 5 December (00:30 CET).
+TEST_F(WebTest, DateFiltersMeanGermanDays) {
+  records::IncomingSubmission in;
+  in.tenant = "kreis-a";
+  in.submission_id = NewUuid();
+  in.subject = "Kurz nach Mitternacht";
+  in.received_at = 1'796'427'000;  // 2026-12-04T23:30:00Z
+  ASSERT_OK(store_->FileSubmission(in));
+  std::string cookie = LogIn("kreis-a", "a.clerk", kPassword);
+  Reply fifth =
+      Call("GET", "/posteingang?from=2026-12-05&until=2026-12-05", cookie);
+  EXPECT_THAT(fifth.body, HasSubstr("Kurz nach Mitternacht"));
+  EXPECT_THAT(fifth.body, HasSubstr("05.12.2026, 00:30"));
+  Reply fourth =
+      Call("GET", "/posteingang?from=2026-12-04&until=2026-12-04", cookie);
+  EXPECT_THAT(fourth.body, Not(HasSubstr("Kurz nach Mitternacht")));
+  // Summer time: 22:30 UTC on 30 June is 00:30 CEST on 1 July.
+  in.submission_id = NewUuid();
+  in.subject = "Sommernacht";
+  in.received_at = 1'782'858'600;  // 2026-06-30T22:30:00Z
+  ASSERT_OK(store_->FileSubmission(in));
+  EXPECT_THAT(
+      Call("GET", "/posteingang?from=2026-07-01&until=2026-07-01", cookie).body,
+      HasSubstr("Sommernacht"));
+  EXPECT_THAT(
+      Call("GET", "/posteingang?from=2026-06-30&until=2026-06-30", cookie).body,
+      Not(HasSubstr("Sommernacht")));
 }
 
 TEST_F(WebTest, XmlFormDataIsAnEscapedTreeWithoutEntities) {
