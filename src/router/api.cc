@@ -228,6 +228,11 @@ Reply ListOutgoing(const Call& c) {
       OnlyParams(c.request, {"state", "vorgang_id", "cursor", "limit"}));
   DS_ASSIGN_OR_RETURN(int64_t after, CursorParam(c.request, "cursor"));
   DS_ASSIGN_OR_RETURN(int limit, LimitParam(c.request, 50, 500));
+  // "pending" is the only state an answer has today (recorded, not sent).
+  if (std::optional<std::string> state = Param(c.request, "state");
+      state && *state != "pending") {
+    return InvalidInput("state: unknown value (known: pending)");
+  }
   DS_ASSIGN_OR_RETURN(
       auto list, c.router.outbox().ListOutgoing(
                      c.who.tenant, Param(c.request, "vorgang_id").value_or(""),

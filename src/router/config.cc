@@ -121,8 +121,12 @@ RoutingConfig LoadRoutingConfig(ConfigReader& r) {
       t.AddError("id", "used by two targets");
     }
   }
+  std::set<std::pair<std::string, std::string>> names;  // tenant, name
   for (ConfigReader& rr : r.Tables("routing.rules")) {
     c.rules.push_back(LoadRule(rr));
+    if (!names.insert({c.rules.back().tenant, c.rules.back().name}).second) {
+      rr.AddError("name", "used by two rules of the tenant");
+    }
     for (const std::string& target : c.rules.back().targets) {
       const TargetConfig* t = FindTarget(c, target);
       if (!t) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 #include <ctime>
 #include <thread>
 
@@ -66,8 +67,12 @@ Result<std::vector<Rule>> Router::Rules(const std::string& tenant,
 Status Router::SetRules(const std::string& tenant,
                         const std::vector<Rule>& rules,
                         const std::string& actor) {
+  std::set<std::string> names;
   for (const Rule& r : rules) {
     DS_RETURN_IF_ERROR(CheckRule(r));
+    if (!names.insert(r.name).second) {
+      return InvalidInput("rule " + r.name + ": the name is used twice");
+    }
     for (const std::string& id : r.targets) {
       const TargetConfig* t = FindTarget(options_.config, id);
       if (!t || t->tenant != tenant) {

@@ -86,6 +86,12 @@ TEST_F(RouterApiTest, RulesAreReadAndReplacedByTheTenantAdmin) {
   net::ClientResponse bad =
       Call("PUT", "/api/v1/routing/rules", admin_,
            R"({"rules":[{"name":"x","targets":["fv-z"]}]})");
+  net::ClientResponse twice =
+      Call("PUT", "/api/v1/routing/rules", admin_,
+           R"({"rules":[{"name":"x","targets":["fv-a"]},)"
+           R"({"name":"x","targets":["fv-b"]}]})");
+  EXPECT_EQ(twice.status, 400);
+  EXPECT_THAT(twice.body, ::testing::HasSubstr("the name is used twice"));
 
   EXPECT_EQ(before["source"], "config");
   EXPECT_EQ(before["rules"][0]["name"], "file");
@@ -232,6 +238,7 @@ TEST_F(RouterApiTest, AFachverfahrenReportsStatusAndFilesItsBescheid) {
   json receipt = json::parse(doc.body);
   json outgoing =
       CallJson("GET", "/api/v1/outgoing?state=pending", operator_, 200);
+  CallJson("GET", "/api/v1/outgoing?state=sent", operator_, 400);  // unknown
   ASSERT_EQ(outgoing["items"].size(), 2u);
   EXPECT_EQ(outgoing["items"][1]["kind"], "bescheid");
   EXPECT_EQ(outgoing["items"][1]["channel"], "fitConnect");

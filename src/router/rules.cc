@@ -138,6 +138,13 @@ Status CheckRule(const Rule& r) {
   if (r.targets.empty()) {
     return InvalidInput("rule " + r.name + ": at least one target needed");
   }
+  for (size_t i = 0; i < r.targets.size(); ++i) {
+    if (std::find(r.targets.begin(), r.targets.begin() + i, r.targets[i]) !=
+        r.targets.begin() + i) {
+      return InvalidInput("rule " + r.name + ": target " + r.targets[i] +
+                          " named twice");
+    }
+  }
   // Conditions are shown to people too, and a hidden character would make a
   // condition that reads "09162" never match "091620000".
   for (const std::vector<std::string>* list :

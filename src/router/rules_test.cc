@@ -127,6 +127,8 @@ TEST(Rules, JsonRoundTripAndRefusals) {
         << name;
   }
   EXPECT_OK(RuleFromJson({{"name", "Wohngeld Süd"}, {"targets", {"fv"}}}));
+  EXPECT_THAT(RuleFromJson({{"name", "x"}, {"targets", {"fv", "fw", "fv"}}}),
+              ds::testing::StatusIs(Code::kInvalidInput, "named twice"));
   // Conditions too: "09\0162" reads as "09162" and never matches it.
   EXPECT_THAT(RuleFromJson({{"name", "x"},
                             {"targets", {"fv"}},
@@ -192,12 +194,16 @@ TEST(RoutingConfig, ReadsTargetsAndRulesAndNamesMistakes) {
   auto bad = ConfigReader::FromString(
       "[[routing.targets]]\nid = \"x\"\ntenant = \"t\"\nkind = \"fax\"\n"
       "[[routing.rules]]\nname = \"r\"\ntenant = \"t\"\ntargets = "
-      "[\"nope\"]\n");
+      "[\"nope\"]\n"
+      "[[routing.rules]]\nname = \"r\"\ntenant = \"t\"\ntargets = "
+      "[\"x\"]\n");
   ASSERT_OK(bad);
   LoadRoutingConfig(*bad);
   EXPECT_THAT(bad->Finish(), ds::testing::StatusIs(Code::kEnvironment, "fax"));
   EXPECT_THAT(bad->Finish(),
               ds::testing::StatusIs(Code::kEnvironment, "unknown target nope"));
+  EXPECT_THAT(bad->Finish(), ds::testing::StatusIs(Code::kEnvironment,
+                                                   "used by two rules"));
 }
 
 }  // namespace
