@@ -103,11 +103,15 @@ std::string FormData(Ctx& c, const records::Vorgang& v) {
            Esc(c.t("Die Antragsdaten können nicht gelesen werden.")) +
            "</p></div></section>";
   }
-  if (form->verdict == records::Verdict::kQuarantined ||
-      form->verdict == records::Verdict::kRejected) {
+  if (form->verdict == records::Verdict::kQuarantined) {
     h += "<p class=\"muted\">" +
          Esc(c.t("Die Antragsdaten sind in Quarantäne: hier nur als Text "
                  "gezeigt, die Datei selbst bleibt gesperrt.")) +
+         "</p>";
+  } else if (form->verdict == records::Verdict::kRejected) {
+    h += "<p class=\"muted\">" +
+         Esc(c.t("Die Antragsdaten wurden bei der Prüfung abgewiesen: hier "
+                 "nur als Text gezeigt, die Datei selbst bleibt gesperrt.")) +
          "</p>";
   }
   return h + RenderFormData(c, f.mime_type, *content, v.data_schema) +
