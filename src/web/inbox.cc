@@ -26,6 +26,9 @@ std::optional<int64_t> ParseDate(const std::string& s) {
     if (s[i] < '0' || s[i] > '9') return std::nullopt;
   }
   tm.tm_year = std::stoi(s.substr(0, 4)) - 1900;
+  // Nothing was received before 1970 (unix time 0); "0000-01-01" is a
+  // mistake to name, not a filter that silently lets everything through.
+  if (tm.tm_year < 70) return std::nullopt;
   tm.tm_mon = std::stoi(s.substr(5, 2)) - 1;
   tm.tm_mday = std::stoi(s.substr(8, 2));
   if (tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31) {

@@ -477,6 +477,8 @@ TEST_F(WebTest, InboxFiltersNameUnknownValuesAndKnowCasesWithoutARule) {
   EXPECT_THAT(all.body, HasSubstr("„Eingang bis“ ist ungültig"));
   EXPECT_THAT(Call("GET", "/posteingang?from=2028-02-29", cookie).body,
               Not(HasSubstr("ist ungültig")));
+  EXPECT_THAT(Call("GET", "/posteingang?from=0000-01-01", cookie).body,
+              HasSubstr("„Eingang ab“ ist ungültig"));
   EXPECT_THAT(
       Call("GET", "/posteingang?from=2027-01-01&until=2026-01-01", cookie).body,
       HasSubstr("„Eingang ab“ liegt nach „Eingang bis“"));
