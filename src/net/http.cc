@@ -40,7 +40,8 @@ Result<std::string> Request::ReadBody(size_t max) const {
   if (content.ok()) return content;
   // The spool file's path and the server's errno are not the client's
   // business: answer in the same words as for an in-memory body.
-  if (content.status().code() == Code::kTooLarge) return TooLarge("request body above limit");
+  if (content.status().code() == Code::kTooLarge)
+    return TooLarge("request body above limit");
   return Internal("request body could not be read back");
 }
 
@@ -96,11 +97,11 @@ bool IsParam(const std::string& s) {
 }  // namespace
 
 void Router::Add(std::string method, std::string pattern, Handler handler) {
-  routes_.push_back({std::move(method), SplitPath(pattern), std::move(handler)});
+  routes_.push_back(
+      {std::move(method), SplitPath(pattern), std::move(handler)});
 }
 
-void Router::Use(
-    std::function<std::optional<Response>(Request&)> middleware) {
+void Router::Use(std::function<std::optional<Response>(Request&)> middleware) {
   middleware_.push_back(std::move(middleware));
 }
 

@@ -8,7 +8,8 @@
 //     return ds::net::Response::Json(200, Lookup(r.param("id")));
 //   });
 //   DS_ASSIGN_OR_RETURN(auto server,
-//       ds::net::HttpServer::Start({.listen = "127.0.0.1:0"}, std::move(router)));
+//       ds::net::HttpServer::Start({.listen = "127.0.0.1:0"},
+//       std::move(router)));
 //   std::string base = server->base_url();   // "http://127.0.0.1:41234"
 //
 // Handlers run on the server's worker threads and must be thread-safe.
@@ -45,8 +46,8 @@ struct Request {
   std::map<std::string, std::string> query;
   std::map<std::string, std::string> params;  // from {name} in the route
   Headers headers;
-  std::string body;                    // empty if spooled
-  std::filesystem::path body_file;     // set if the body was spooled to disk
+  std::string body;                 // empty if spooled
+  std::filesystem::path body_file;  // set if the body was spooled to disk
   uint64_t body_size = 0;
   std::string remote_address;
 
@@ -99,9 +100,9 @@ class Router {
 struct ServerOptions {
   std::string listen = "127.0.0.1:0";  // host:port; port 0 picks a free one
   int threads = 2;
-  uint64_t max_body = 64ull << 20;          // larger bodies get 413
-  uint64_t spool_threshold = 1ull << 20;    // larger bodies go to a file
-  std::filesystem::path spool_dir;          // default: temp directory
+  uint64_t max_body = 64ull << 20;        // larger bodies get 413
+  uint64_t spool_threshold = 1ull << 20;  // larger bodies go to a file
+  std::filesystem::path spool_dir;        // default: temp directory
   int read_timeout_seconds = 60;
 };
 

@@ -18,7 +18,8 @@ class AuditTamperTest : public ::testing::Test {
     auto store = Store::OpenSqlite(tmp_.path());
     ASSERT_OK(store);
     for (int i = 0; i < 3; ++i) {
-      auto blob = (*store)->files().PutBytes("{\"n\":" + std::to_string(i) + "}");
+      auto blob =
+          (*store)->files().PutBytes("{\"n\":" + std::to_string(i) + "}");
       ASSERT_OK(blob);
       IncomingSubmission in;
       in.tenant = "kreis-a";
@@ -177,8 +178,9 @@ TEST_F(AuditTamperTest, AStoreFromBeforeTheDataSchemaColumnIsUpgraded) {
   EXPECT_TRUE(report.ok()) << report.ToJson().dump();
   EXPECT_EQ(report.rows_checked, 7);
 
-  Tamper("UPDATE vorgang SET data_schema = 'urn:forged' "
-         "WHERE data_schema IS NOT NULL");
+  Tamper(
+      "UPDATE vorgang SET data_schema = 'urn:forged' "
+      "WHERE data_schema IS NOT NULL");
   report = Verify();
   ASSERT_EQ(report.problems.size(), 1u) << report.ToJson().dump();
   EXPECT_EQ(report.problems[0].kind, "row-changed");

@@ -212,11 +212,12 @@ Status UpgradeSchema(sql::Db& db) {
   const bool sqlite = db.dialect() == Dialect::kSqlite;
   DS_ASSIGN_OR_RETURN(
       auto rows,
-      db.Query(sqlite ? "SELECT COUNT(*) FROM pragma_table_info('vorgang') "
-                        "WHERE name = 'data_schema'"
-                      : "SELECT COUNT(*) FROM information_schema.columns "
-                        "WHERE table_schema = current_schema() AND "
-                        "table_name = 'vorgang' AND column_name = 'data_schema'",
+      db.Query(sqlite
+                   ? "SELECT COUNT(*) FROM pragma_table_info('vorgang') "
+                     "WHERE name = 'data_schema'"
+                   : "SELECT COUNT(*) FROM information_schema.columns "
+                     "WHERE table_schema = current_schema() AND "
+                     "table_name = 'vorgang' AND column_name = 'data_schema'",
                {}));
   if (!rows.empty() && rows[0].Int(0) > 0) return Status::Ok();
   return db.Exec(sqlite ? "ALTER TABLE vorgang ADD COLUMN data_schema TEXT"

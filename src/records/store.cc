@@ -89,7 +89,8 @@ std::string Store::backend() const {
 }
 
 Status Store::Migrate() {
-  DS_RETURN_IF_ERROR(sql::ApplySchema(*db_, internal::SchemaFor(db_->dialect())));
+  DS_RETURN_IF_ERROR(
+      sql::ApplySchema(*db_, internal::SchemaFor(db_->dialect())));
   return internal::UpgradeSchema(*db_);
 }
 
@@ -366,8 +367,9 @@ Result<FilingReceipt> Store::FileSubmission(const IncomingSubmission& input) {
             {receipt.vorgang_id, in.tenant, in.submission_id, in.case_id,
              in.destination_id, in.service_identifier, in.service_name,
              in.subject,
-             in.reply_channel_json.empty() ? internal::Param(nullptr)
-                                           : internal::Param(in.reply_channel_json),
+             in.reply_channel_json.empty()
+                 ? internal::Param(nullptr)
+                 : internal::Param(in.reply_channel_json),
              form_text,
              in.data_schema.empty() ? internal::Param(nullptr)
                                     : internal::Param(in.data_schema),

@@ -71,8 +71,8 @@ Result<std::string> RowSeal(Db& db, const std::string& id) {
                                       " FROM vorgang WHERE id = ?",
                                   id));
     for (nlohmann::json& cells : row) {
-      for (size_t i = 0; i < kVorgangLaterColumns && !cells.empty() &&
-                         cells.back().is_null();
+      for (size_t i = 0;
+           i < kVorgangLaterColumns && !cells.empty() && cells.back().is_null();
            ++i) {
         cells.erase(cells.size() - 1);
       }

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <set>
 #include <ctime>
+#include <set>
 #include <thread>
 
 #include "core/encoding.h"
@@ -274,8 +274,10 @@ Result<bool> Router::TryDelivery(const TargetConfig& target,
     if (receipt.is_object()) {
       DS_RETURN_IF_ERROR(store_.AppendAudit(
           d.tenant, options_.actor, records::kActionRoute, {d.vorgang_id},
-          {{"target", target.id}, {"delivery_id", d.id},
-           {"delivered", delivered}, {"receipt", std::move(receipt)}}));
+          {{"target", target.id},
+           {"delivery_id", d.id},
+           {"delivered", delivered},
+           {"receipt", std::move(receipt)}}));
     }
   }
   if (delivered) {

@@ -113,12 +113,13 @@ TEST_F(RouterApiTest, RulesAreReadAndReplacedByTheTenantAdmin) {
   // before parsing (100,000 levels used to overflow the stack).
   json typed = CallJson("POST", "/api/v1/routing/dry-run", admin_, 400,
                         R"({"data_schema":123})");
-  EXPECT_THAT(typed.dump(), ::testing::HasSubstr("data_schema must be a string"));
+  EXPECT_THAT(typed.dump(),
+              ::testing::HasSubstr("data_schema must be a string"));
   std::string deep = R"({"form_data":)" + std::string(100000, '[') +
                      std::string(100000, ']') + "}";
-  json refused =
-      CallJson("POST", "/api/v1/routing/dry-run", admin_, 400, deep);
-  EXPECT_THAT(refused.dump(), ::testing::HasSubstr("nests deeper than 64 levels"));
+  json refused = CallJson("POST", "/api/v1/routing/dry-run", admin_, 400, deep);
+  EXPECT_THAT(refused.dump(),
+              ::testing::HasSubstr("nests deeper than 64 levels"));
   CallJson("GET", "/api/v1/routing/rules", admin_, 200);  // still serving
 }
 

@@ -132,7 +132,10 @@ TEST(Rules, JsonRoundTripAndRefusals) {
   // Conditions too: "09\0162" reads as "09162" and never matches it.
   EXPECT_THAT(RuleFromJson({{"name", "x"},
                             {"targets", {"fv"}},
-                            {"regions", {std::string("09\0" "162", 6)}}}),
+                            {"regions",
+                             {std::string("09\0"
+                                          "162",
+                                          6)}}}),
               ds::testing::StatusIs(Code::kInvalidInput, "invisible"));
   EXPECT_THAT(
       RuleFromJson({{"name", "x"},
@@ -202,8 +205,8 @@ TEST(RoutingConfig, ReadsTargetsAndRulesAndNamesMistakes) {
   EXPECT_THAT(bad->Finish(), ds::testing::StatusIs(Code::kEnvironment, "fax"));
   EXPECT_THAT(bad->Finish(),
               ds::testing::StatusIs(Code::kEnvironment, "unknown target nope"));
-  EXPECT_THAT(bad->Finish(), ds::testing::StatusIs(Code::kEnvironment,
-                                                   "used by two rules"));
+  EXPECT_THAT(bad->Finish(),
+              ds::testing::StatusIs(Code::kEnvironment, "used by two rules"));
 }
 
 }  // namespace

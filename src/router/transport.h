@@ -125,7 +125,6 @@ std::unique_ptr<Transport> MakeWebhookTransport(const TargetConfig& target);
 // fails) is handed back.
 Attempt PostSigned(const TargetConfig& target, const Outgoing& delivery,
                    std::string_view content_type, const std::string& body,
-                   HttpAnswer* answer = nullptr,
-                   size_t max_answer = 64 << 10);
+                   HttpAnswer* answer = nullptr, size_t max_answer = 64 << 10);
 
 }  // namespace ds::router

@@ -114,8 +114,8 @@ class XdomeaTransport : public Transport {
       codes += (codes.empty() ? "" : " ") + c;
     }
     if (read->accepted) {
-      sent.detail += ", 0630 positive, " +
-                     std::to_string(read->filed.size()) + " filed";
+      sent.detail +=
+          ", 0630 positive, " + std::to_string(read->filed.size()) + " filed";
     } else {
       sent.delivered = false;
       sent.permanent = true;

@@ -537,14 +537,16 @@ TEST_F(XdomeaTransportTest, AnUnreadableAnswerLeavesTheDecisionToTheStatus) {
   target.url = dms.url();
   target.secret = kSecret;
   std::string id = FileCase(kWohngeld, kForm);
-  auto transport = MakeXdomeaTransport(target, *store_, ds::testing::SpecsDir());
+  auto transport =
+      MakeXdomeaTransport(target, *store_, ds::testing::SpecsDir());
   auto sent = transport->Deliver({.delivery_id = "x",
                                   .idempotency_key = NewUuid(),
                                   .vorgang_id = id,
                                   .tenant = "kreis-a"});
   ASSERT_OK(sent);
   EXPECT_TRUE(sent->delivered);
-  EXPECT_THAT(sent->detail, ::testing::HasSubstr("http 200, answer unreadable"));
+  EXPECT_THAT(sent->detail,
+              ::testing::HasSubstr("http 200, answer unreadable"));
   EXPECT_EQ(sent->receipt, "");
 }
 

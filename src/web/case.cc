@@ -160,8 +160,7 @@ std::string Actions(const Ctx& c, const records::Vorgang& v) {
        Esc(c.t("Betreff einer neuen Akte")) +
        "</label><input id=\"neue-akte\" name=\"betreff\" maxlength=\"1000\" "
        "value=\"" +
-       Esc(Typed(c, "betreff", "")) +
-       "\"></div><p><button type=\"submit\">" +
+       Esc(Typed(c, "betreff", "")) + "\"></div><p><button type=\"submit\">" +
        Esc(c.t("Zuordnen")) + "</button></p></form>";
 
   h += "<form class=\"panel\" method=\"post\" action=\"/vorgaenge/" + id +
@@ -175,9 +174,9 @@ std::string Actions(const Ctx& c, const records::Vorgang& v) {
        Esc(c.t("Name der Leistung")) +
        "</label><input id=\"leistung\" "
        "name=\"service_name\" required maxlength=\"1000\" value=\"" +
-       Esc(Typed(c, "service_name", v.service_name)) + "\"></div><p><button type=\"submit\">" +
-       Esc(c.t("Speichern")) + "</button></p></form>" + RoutingActions(c, v) +
-       "</div>";
+       Esc(Typed(c, "service_name", v.service_name)) +
+       "\"></div><p><button type=\"submit\">" + Esc(c.t("Speichern")) +
+       "</button></p></form>" + RoutingActions(c, v) + "</div>";
   return h + "</section>";
 }
 
@@ -368,8 +367,7 @@ net::Response CaseAssign(Ctx& c) {
                    c.t("Vorgang oder Akte gibt es nicht."));
   }
   if (!st.ok()) {
-    return RefuseOnCase(c,
-                        c.t("Der Vorgang konnte nicht zugeordnet werden."));
+    return RefuseOnCase(c, c.t("Der Vorgang konnte nicht zugeordnet werden."));
   }
   return Redirect("/vorgaenge/" + UrlPart(id) + "?ok=akte");
 }

@@ -69,9 +69,10 @@ std::string Frame(const Ctx& c, std::string_view title,
   // The switch comes back to this page (a GET; after a POST, to the
   // Posteingang: the form would not be sent again).
   const std::string back =
-      "?zurueck=" + UrlPart(c.request.method == "GET" && !c.request.target.empty()
-                                ? c.request.target
-                                : "/posteingang");
+      "?zurueck=" +
+      UrlPart(c.request.method == "GET" && !c.request.target.empty()
+                  ? c.request.target
+                  : "/posteingang");
   h += en ? "<a href=\"/sprache/de" + back +
                 "\" lang=\"de\" hreflang=\"de\">Deutsch</a>"
           : "<a href=\"/sprache/en" + back +

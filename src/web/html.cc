@@ -2,8 +2,8 @@
 #include "web/html.h"
 
 #include <ctime>
-#include <utility>
 #include <unordered_map>
+#include <utility>
 
 #include "core/text.h"
 
@@ -76,7 +76,8 @@ size_t HiddenAt(std::string_view s, size_t i) {
                             (at(2) >= 0xAA && at(2) <= 0xAE))) {
         return 3;
       }
-      if (at(1) == 0x81 && (at(2) == 0xA0 || (at(2) >= 0xA6 && at(2) <= 0xA9))) {
+      if (at(1) == 0x81 &&
+          (at(2) == 0xA0 || (at(2) >= 0xA6 && at(2) <= 0xA9))) {
         return 3;
       }
       return 0;
@@ -115,7 +116,10 @@ std::string ShownLine(std::string_view s) {
   out.reserve(escaped.size());
   for (size_t i = 0; i < escaped.size();) {
     static constexpr std::pair<std::string_view, char> kRefs[] = {
-        {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'},
+        {"&amp;", '&'},
+        {"&lt;", '<'},
+        {"&gt;", '>'},
+        {"&quot;", '"'},
         {"&#39;", '\''}};
     bool replaced = false;
     for (const auto& [ref, c] : kRefs) {

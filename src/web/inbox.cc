@@ -133,8 +133,9 @@ net::Response InboxPage(Ctx& c) {
     f.received_from = ParseDate(s);
     if (f.received_from) f.received_from = BerlinMidnight(*f.received_from);
     if (!f.received_from) {
-      errors.push_back(c.t("Das Datum „Eingang ab“ ist ungültig; der Filter "
-                           "wurde nicht angewandt."));
+      errors.push_back(
+          c.t("Das Datum „Eingang ab“ ist ungültig; der Filter "
+              "wurde nicht angewandt."));
     }
   }
   if (std::string s = Query(c, "until"); !s.empty()) {
@@ -142,8 +143,9 @@ net::Response InboxPage(Ctx& c) {
     if (until)
       f.received_until = BerlinMidnight(*until + 86400);  // the whole day
     else
-      errors.push_back(c.t("Das Datum „Eingang bis“ ist ungültig; der Filter "
-                           "wurde nicht angewandt."));
+      errors.push_back(
+          c.t("Das Datum „Eingang bis“ ist ungültig; der Filter "
+              "wurde nicht angewandt."));
   }
 
   if (f.received_from && f.received_until &&

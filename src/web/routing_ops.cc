@@ -298,9 +298,9 @@ net::Response RoutingDryRun(Ctx& c) {
                             .data_schema = c.form["datenschema"]};
     if (!c.form["antragsdaten"].empty()) {
       if (!JsonNestingWithin(c.form["antragsdaten"])) {
-        return Page(c, 400,
-                    Notice(c, "warn",
-                           "Die Antragsdaten sind zu tief verschachtelt."));
+        return Page(
+            c, 400,
+            Notice(c, "warn", "Die Antragsdaten sind zu tief verschachtelt."));
       }
       nlohmann::json form =
           nlohmann::json::parse(c.form["antragsdaten"], nullptr, false);

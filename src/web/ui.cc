@@ -300,29 +300,28 @@ void Ui::AddRoutes(net::Router& router) {
   // A browser that asks for a page that does not exist (or with a method
   // it does not take) gets a page in its language, not the API's problem
   // JSON; API clients keep the JSON.
-  router.OnUnmatched(
-      [env](const net::Request& r, int status) -> std::optional<net::Response> {
-        if (r.path.starts_with("/api/") ||
-            r.header("Accept").find("text/html") == std::string::npos) {
-          return std::nullopt;
-        }
-        Ctx c{.store = env.store,
-              .accounts = env.accounts,
-              .options = env.options,
-              .request = r,
-              .lang = ChooseLang(r)};
-        net::Response out =
-            status == 405
-                ? Message(c, 405, c.t("Nicht möglich"),
-                          c.t("Diese Adresse kann so nicht aufgerufen "
-                              "werden."))
-                : Message(c, 404, c.t("Seite nicht gefunden"),
-                          c.t("Diese Seite gibt es nicht. Prüfen Sie die "
-                              "Adresse oder beginnen Sie beim "
-                              "Posteingang."));
-        out.headers["Cache-Control"] = "no-store";
-        return out;
-      });
+  router.OnUnmatched([env](const net::Request& r,
+                           int status) -> std::optional<net::Response> {
+    if (r.path.starts_with("/api/") ||
+        r.header("Accept").find("text/html") == std::string::npos) {
+      return std::nullopt;
+    }
+    Ctx c{.store = env.store,
+          .accounts = env.accounts,
+          .options = env.options,
+          .request = r,
+          .lang = ChooseLang(r)};
+    net::Response out =
+        status == 405 ? Message(c, 405, c.t("Nicht möglich"),
+                                c.t("Diese Adresse kann so nicht aufgerufen "
+                                    "werden."))
+                      : Message(c, 404, c.t("Seite nicht gefunden"),
+                                c.t("Diese Seite gibt es nicht. Prüfen Sie die "
+                                    "Adresse oder beginnen Sie beim "
+                                    "Posteingang."));
+    out.headers["Cache-Control"] = "no-store";
+    return out;
+  });
   page(
       "GET", "/anmelden", [](Ctx& c) { return LoginPage(c); }, Guard::kPublic);
   router.Add("POST", "/anmelden", [env](const net::Request& r) {

@@ -311,9 +311,9 @@ TEST_F(WebTest, PostsWithoutTheSessionsCsrfTokenChangeNothing) {
             303);
   // What was typed stays in the form after a refusal (here: a subject
   // with an escape sequence, whose control character the page drops).
-  Reply kept = Call("POST", target, cookie,
-                    "subject=A%1B%5B31mRED&service_name=Neue%20Leistung&_csrf=" +
-                        csrf);
+  Reply kept =
+      Call("POST", target, cookie,
+           "subject=A%1B%5B31mRED&service_name=Neue%20Leistung&_csrf=" + csrf);
   EXPECT_EQ(kept.status, 400);
   EXPECT_THAT(kept.body, HasSubstr("value=\"A[31mRED\""));
   EXPECT_THAT(kept.body, HasSubstr("value=\"Neue Leistung\""));
@@ -517,8 +517,8 @@ TEST_F(WebTest, FormDataLabelsComeFromTheSchemaTheCaseNames) {
   ASSERT_EQ(r.status, 200);
   EXPECT_THAT(r.body, HasSubstr("<h3>Person nach Schema zwei</h3>"));
   EXPECT_THAT(r.body, Not(HasSubstr("Antragstellende Person")));
-  EXPECT_THAT(r.body, HasSubstr("<code>" + std::string(kSecondSchema) +
-                                "</code>"));
+  EXPECT_THAT(r.body,
+              HasSubstr("<code>" + std::string(kSecondSchema) + "</code>"));
 }
 
 // A sender's bidi override must not reorder the page: it is shown as a
@@ -545,11 +545,12 @@ TEST_F(WebTest, BidiControlsFromSendersAreShownNotObeyed) {
   // Saving the other field sends the subject back as shown: it is left as
   // the sender wrote it, not replaced by what the page showed.
   Reply page = Call("GET", "/vorgaenge/" + id, cookie);
-  std::string shown = "Wohngeld \uFFFDRLO-Test\uFFFDx\uFFFD \uFFFDzero\uFFFD<&>";
-  Reply saved = Call("POST", "/vorgaenge/" + id + "/metadaten", cookie,
-                     "subject=" + net::UrlEncode(shown) +
-                         "&service_name=Wohngeld%20neu&_csrf=" +
-                         Csrf(page.body));
+  std::string shown =
+      "Wohngeld \uFFFDRLO-Test\uFFFDx\uFFFD \uFFFDzero\uFFFD<&>";
+  Reply saved =
+      Call("POST", "/vorgaenge/" + id + "/metadaten", cookie,
+           "subject=" + net::UrlEncode(shown) +
+               "&service_name=Wohngeld%20neu&_csrf=" + Csrf(page.body));
   EXPECT_EQ(saved.status, 303);
   auto v = store_->GetVorgang("kreis-a", id);
   ASSERT_OK(v);
@@ -599,8 +600,9 @@ TEST_F(WebTest, TheLanguageSwitchKeepsThePlace) {
   Reply to_case = Call("GET", "/sprache/en?zurueck=" + back, cookie);
   EXPECT_EQ(to_case.status, 303);
   EXPECT_EQ(to_case.headers["Location"], "/vorgaenge/" + case_a_);
-  for (const char* away : {"%2F%2Fevil.example%2F", "https%3A%2F%2Fevil.example",
-                           "%2F%5Cevil.example", "%2Fa%0D%0ASet-Cookie%3Ax"}) {
+  for (const char* away :
+       {"%2F%2Fevil.example%2F", "https%3A%2F%2Fevil.example",
+        "%2F%5Cevil.example", "%2Fa%0D%0ASet-Cookie%3Ax"}) {
     Reply r = Call("GET", std::string("/sprache/en?zurueck=") + away, cookie);
     EXPECT_EQ(r.headers["Location"], "/posteingang") << away;
   }

@@ -39,10 +39,9 @@ Result<DmsAnswer> Read0630(const Validator& validator, std::string_view zip) {
                       internal::ParseAndValidate(validator, package.xml, ""));
   if (!parsed.report.valid()) {
     // The line only: libxml2's messages may quote values from the message.
-    return InvalidInput("0630 does not validate against xdomea " +
-                        parsed.report.version + " (line " +
-                        std::to_string(parsed.report.errors.front().line) +
-                        ")");
+    return InvalidInput(
+        "0630 does not validate against xdomea " + parsed.report.version +
+        " (line " + std::to_string(parsed.report.errors.front().line) + ")");
   }
   const xmlNode* root = xmlDocGetRootElement(parsed.doc.get());
   if (internal::LocalName(root) != k0630Root) {

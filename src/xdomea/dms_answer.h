@@ -33,9 +33,9 @@ struct DmsAnswer {
   std::vector<std::string> codes;
   // One per Rueckgabeparameter: the DMS's id of what it filed.
   struct Filed {
-    int nummer_im_stapel = -1;  // -1 if the DMS left it out
-    std::string id;             // IDSGO, "" if the DMS left it out
-    bool ok = false;            // Erfolgreich
+    int nummer_im_stapel = -1;       // -1 if the DMS left it out
+    std::string id;                  // IDSGO, "" if the DMS left it out
+    bool ok = false;                 // Erfolgreich
     std::vector<std::string> codes;  // its own Rueckmeldungen
   };
   std::vector<Filed> filed;

@@ -3,8 +3,8 @@
 #include "xdomea/receive.h"
 
 #include "core/encoding.h"
-#include "xdomea/dms_answer.h"
 #include "core/testing/testing.h"
+#include "xdomea/dms_answer.h"
 #include "xdomea/test_support.h"
 
 namespace ds::xdomea {
@@ -129,11 +129,10 @@ TEST_F(ReceiveTest, TheAnswersReadBackAsTheSenderSeesThem) {
   EXPECT_EQ(read->filed[0].id, positive->dokument_ids[0]);
   EXPECT_TRUE(read->filed[0].ok);
 
-  auto negative = Receive0605(
-      *store_, "kreis-a",
-      testing::Fachverfahren0605Package(kProcess, NewUuid(),
-                                        testing::MinimalPdf()),
-      Options());
+  auto negative = Receive0605(*store_, "kreis-a",
+                              testing::Fachverfahren0605Package(
+                                  kProcess, NewUuid(), testing::MinimalPdf()),
+                              Options());
   ASSERT_OK(negative);
   read = Read0630(validator, negative->answer_zip);
   ASSERT_OK(read);
@@ -150,9 +149,9 @@ TEST_F(ReceiveTest, TheAnswersReadBackAsTheSenderSeesThem) {
   std::string doctype = pkg->xml;
   doctype.insert(doctype.find("<xdomea:FVDaten"),
                  "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>\n");
-  EXPECT_THAT(Read0630(validator, testing::RawZip({{pkg->message_name,
-                                                     doctype}})),
-              StatusIs(Code::kInvalidInput));
+  EXPECT_THAT(
+      Read0630(validator, testing::RawZip({{pkg->message_name, doctype}})),
+      StatusIs(Code::kInvalidInput));
 }
 
 TEST_F(ReceiveTest, AnswersUnknownOrForeignContainerWith0605001) {
