@@ -21,13 +21,8 @@ Rule AllTo(std::vector<std::string> targets) {
 std::vector<std::string> AuditActions(records::Store& store,
                                       const std::string& vorgang_id) {
   std::vector<std::string> out;
-  auto audit = store.ReadAudit("kreis-a");
-  EXPECT_OK(audit);
-  if (!audit.ok()) return out;
-  for (const records::AuditEntry& e : *audit) {
-    for (const std::string& id : e.object_ids) {
-      if (id == vorgang_id) out.push_back(e.action);
-    }
+  for (const records::AuditEntry& e : AuditOf(store, vorgang_id)) {
+    out.push_back(e.action);
   }
   return out;
 }

@@ -1,5 +1,6 @@
 #include "router/router_test_support.h"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -133,6 +134,22 @@ void RouterTest::Drive(Router& router, const std::function<bool()>& done) {
     }
   }
   ASSERT_TRUE(done()) << "not done within 60 s";
+}
+
+std::vector<records::AuditEntry> AuditOf(records::Store& store,
+                                         const std::string& vorgang_id,
+                                         const std::string& tenant) {
+  std::vector<records::AuditEntry> out;
+  auto audit = store.ReadAudit(tenant);
+  EXPECT_OK(audit);
+  if (!audit.ok()) return out;
+  for (const records::AuditEntry& e : *audit) {
+    if (std::find(e.object_ids.begin(), e.object_ids.end(), vorgang_id) !=
+        e.object_ids.end()) {
+      out.push_back(e);
+    }
+  }
+  return out;
 }
 
 }  // namespace ds::router::testing

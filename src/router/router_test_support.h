@@ -70,6 +70,11 @@ class Receiver {
   std::map<std::string, int> seen_;  // guarded by mu_
 };
 
+// The tenant's audit entries that name `vorgang_id`, oldest first.
+std::vector<records::AuditEntry> AuditOf(records::Store& store,
+                                         const std::string& vorgang_id,
+                                         const std::string& tenant = "kreis-a");
+
 class RouterTest : public ::testing::Test {
  protected:
   void SetUp() override;
